@@ -1,0 +1,1 @@
+"""plangap NLP pipeline: ingest -> structure -> extract -> compare."""

@@ -1,0 +1,38 @@
+"""Ingest: bytes of a PDF, DOCX, Markdown or text file -> one IngestedDocument.
+
+The format is decided from the content (magic bytes), never from the extension.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from nlp.errors import IngestError
+from nlp.schema import IngestedDocument
+
+MAX_BYTES = 50 * 1024 * 1024
+
+
+def ingest_bytes(data: bytes, source: str = "document") -> IngestedDocument:
+    """Read a document in-process. Untrusted input should go through ``ingest_sandboxed``."""
+    from nlp.ingest.sniff import sniff_format
+
+    if len(data) > MAX_BYTES:
+        raise IngestError(f"Tệp quá lớn ({len(data) // 1024 // 1024} MB > {MAX_BYTES // 1024 // 1024} MB)", "too_large")
+    fmt = sniff_format(data, source)
+    if fmt == "pdf":
+        from nlp.ingest.pdf_reader import read_pdf
+        return read_pdf(data, source)
+    if fmt == "docx":
+        from nlp.ingest.docx_reader import read_docx
+        return read_docx(data, source)
+    from nlp.ingest.text_reader import read_text
+    return read_text(data, source, fmt)
+
+
+def ingest_path(path: str | Path) -> IngestedDocument:
+    path = Path(path)
+    if not path.exists():
+        raise IngestError(f"Không tìm thấy tệp: {path}", "not_found")
+    if path.stat().st_size > MAX_BYTES:
+        raise IngestError(f"Tệp quá lớn: {path.name}", "too_large")
+    return ingest_bytes(path.read_bytes(), path.name)

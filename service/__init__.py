@@ -1,0 +1,1 @@
+"""plangap service: command line, API, storage, reviewer UI, bulk runs."""
