@@ -100,6 +100,8 @@ class Item(BaseModel):
     label: Optional[str] = None            # '-', '1.2', 'a', row number '12'
     cells: Optional[list[str]] = None      # table_row: cell texts in column order
     header: Optional[list[str]] = None     # table_row: the table's column names
+    roles: Optional[list[str]] = None      # table_row: each column's role (task, lead, support, deadline, year:2030 ...)
+    cell_spans: Optional[list[Optional[Span]]] = None   # table_row: where each cell sits (None when rebuilt by guess)
 
 
 class Section(BaseModel):

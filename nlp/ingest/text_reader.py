@@ -1,0 +1,198 @@
+"""Plain text and Markdown exports -> IngestedDocument.
+
+The exports we receive are text pulled out of PDFs and DOCX files: lines broken mid-sentence,
+blank lines between every line, page numbers in the flow, ``#``/``**`` marks, Markdown tables,
+and tables flattened to one cell fragment per line. This reader re-joins broken lines into
+paragraphs, recognises headings, bullets and Markdown tables, and keeps flattened tables
+line by line (the structure stage rebuilds their rows: only it knows the column roles).
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+
+from nlp.ingest.layout import TextBuilder, is_block_start, is_table_header_line, looks_like_page_number
+from nlp.ingest.normalize import normalize_text, strip_markdown_emphasis
+from nlp.schema import Block, Cell, DocFormat, IngestedDocument, Row
+
+_MD_HEADING = re.compile(r"^(#{1,6})\s*(.*)$")
+_BULLET = re.compile(r"^([-+•*▪–])\s+(.*)$")
+_BOLD_LINE = re.compile(r"^\*\*(.+?)\*\*[\s:.]*$")
+_MD_TABLE_SEPARATOR = re.compile(r"^\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?$")
+_SENTENCE_END = re.compile(r"[.;:!?…]['\"”)]*$")
+_HYPHEN_SPLIT = re.compile(r"[0-9A-Za-zĐđÀ-ỹ]-$")
+_STARTS_LOWER = re.compile(r"^[a-zđà-ỹ(]")
+_SIGNATURE_START = re.compile(r"^(nơi nhận|tm\.|kt\.|t/m|tl\.)", re.IGNORECASE)
+_PARAGRAPH_OPENER = re.compile(r"^(Căn cứ|Thực hiện (Nghị quyết|Kế hoạch|Chỉ thị|Quyết định|Công văn|Chương trình))\b")
+_APPENDIX = re.compile(r"^phụ\s+lục\b", re.IGNORECASE)
+
+
+@dataclass
+class _Line:
+    text: str                 # normalised, Markdown marks removed
+    heading_level: int | None = None
+    bold: bool = False
+    bullet: str | None = None
+    table_cells: list[str] | None = None
+    blank_before: bool = False
+
+
+@dataclass
+class _PendingBlock:
+    kind: str
+    lines: list[_Line] = field(default_factory=list)
+
+
+def decode_text(data: bytes) -> str:
+    for bom, enc in ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16")):
+        if data.startswith(bom):
+            return data.decode(enc)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("cp1258", errors="replace")
+
+
+def _parse_line(raw: str) -> _Line:
+    text = raw.strip()
+    heading_level = None
+    if text.startswith("|") and text.count("|") >= 2:
+        cells = [strip_markdown_emphasis(c).strip() for c in text.strip("|").split("|")]
+        return _Line(text=" | ".join(cells), table_cells=cells)
+    m = _MD_HEADING.match(text)
+    if m:
+        heading_level, text = len(m.group(1)), m.group(2).strip()
+    bold = bool(_BOLD_LINE.match(text)) or (text.startswith("**") and text.rstrip(" :").endswith("**"))
+    text = strip_markdown_emphasis(text).strip()
+    bullet = None
+    b = _BULLET.match(text)
+    if b and heading_level is None:
+        bullet, text = b.group(1), b.group(2).strip()
+    return _Line(text=text, heading_level=heading_level, bold=bold, bullet=bullet)
+
+
+def _typical_width(lines: list[_Line]) -> int:
+    """Width of a full line in this export: lines this long were wrapped, not ended."""
+    widths = sorted(len(l.text) for l in lines if l.table_cells is None and len(l.text) > 20)
+    if len(widths) < 10:
+        return 10_000
+    return widths[int(len(widths) * 0.6)]
+
+
+def _is_upper(text: str) -> bool:
+    letters = [c for c in text if c.isalpha()]
+    return len(letters) >= 4 and sum(c.isupper() for c in letters) >= 0.85 * len(letters)
+
+
+def _continues(prev: _PendingBlock, line: _Line, full_width: int) -> bool:
+    """Does ``line`` continue the paragraph ``prev`` (a line broken by the PDF export)?"""
+    if prev.kind not in ("paragraph", "list_item", "heading") or line.table_cells is not None:
+        return False
+    last = prev.lines[-1]
+    if line.heading_level is not None or line.bullet is not None or line.bold != last.bold and line.bold:
+        return False
+    if is_block_start(line.text) or _SIGNATURE_START.match(line.text) or _APPENDIX.match(line.text):
+        return False
+    if last.heading_level is not None and not _STARTS_LOWER.match(line.text):
+        return False
+    if _is_upper(last.text) and not _is_upper(line.text):
+        return False     # an all-caps heading line is not continued by body text
+    if _PARAGRAPH_OPENER.match(line.text):
+        return False
+    if _HYPHEN_SPLIT.search(last.text):
+        return True
+    if _STARTS_LOWER.match(line.text):
+        return True
+    if _SENTENCE_END.search(last.text):
+        return False
+    # an upper-case start continues only a line that ran to the full width (a wrapped line)
+    return len(last.text) >= 0.8 * full_width
+
+
+def _join(lines: list[_Line]) -> str:
+    out = ""
+    for line in lines:
+        if not out:
+            out = line.text
+        elif _HYPHEN_SPLIT.search(out) and not _STARTS_LOWER.match(line.text):
+            out += line.text          # "1703/SKHCN-" + "CNTT&CĐS", "57-" + "NQ/TW"
+        else:
+            out += " " + line.text
+    return out
+
+
+def _table_block(lines: list[_Line]) -> _PendingBlock:
+    rows = [l for l in lines if not _MD_TABLE_SEPARATOR.match(l.text.replace(" | ", "|"))]
+    return _PendingBlock("table", rows)
+
+
+def read_text(data: bytes, source: str, fmt: DocFormat = "text") -> IngestedDocument:
+    raw_lines = normalize_text(decode_text(data)).split("\n")
+    lines: list[_Line] = []
+    blank = False
+    for raw in raw_lines:
+        if not raw.strip() or raw.strip() in ("*", "**"):
+            blank = True
+            continue
+        line = _parse_line(raw)
+        if not line.text and line.table_cells is None:
+            blank = True
+            continue
+        line.blank_before = blank
+        blank = False
+        lines.append(line)
+    full_width = _typical_width(lines)
+
+    pending: list[_PendingBlock] = []
+    in_flat_table = False
+    for i, line in enumerate(lines):
+        if line.table_cells is not None:
+            if pending and pending[-1].kind == "table":
+                pending[-1].lines.append(line)
+            else:
+                pending.append(_PendingBlock("table", [line]))
+            continue
+        if _APPENDIX.match(line.text) or _SIGNATURE_START.match(line.text):
+            in_flat_table = False
+        if is_table_header_line(line.text, [l.text for l in lines[i + 1:i + 9]]):
+            in_flat_table = True     # a flattened table: keep its lines apart for the structure stage
+        if in_flat_table:
+            pending.append(_PendingBlock("paragraph", [line]))
+            continue
+        if looks_like_page_number(line.text):
+            continue     # a page number in running text (inside tables it may be a row number)
+        if pending and _continues(pending[-1], line, full_width):
+            pending[-1].lines.append(line)
+            continue
+        kind = "heading" if line.heading_level is not None else "list_item" if line.bullet else "paragraph"
+        pending.append(_PendingBlock(kind, [line]))
+
+    builder = TextBuilder()
+    blocks: list[Block] = []
+    for pb in pending:
+        if pb.kind == "table":
+            pb = _table_block(pb.lines)
+            rows = []
+            row_texts = []
+            for line in pb.lines:
+                row_texts.append(line.table_cells or [line.text])
+            table_text, cell_offsets = TextBuilder.layout_table(row_texts)
+            span = builder.add(table_text)
+            for r, offsets in enumerate(cell_offsets):
+                cells = [Cell(text=t, span=builder.span_at(span, s, e)) for t, (s, e) in zip(row_texts[r], offsets)]
+                row_start, row_end = offsets[0][0], offsets[-1][1]
+                rows.append(Row(cells=cells, span=builder.span_at(span, row_start, row_end)))
+            if rows:
+                rows[0].is_header = True
+            blocks.append(Block(kind="table", text=table_text, span=span, rows=rows))
+            continue
+        text = _join(pb.lines)
+        if not text:
+            continue
+        first = pb.lines[0]
+        span = builder.add(text)
+        blocks.append(Block(kind=pb.kind, text=text, span=span, bold=all(l.bold for l in pb.lines),
+                            heading_level=first.heading_level, bullet=first.bullet))
+    return IngestedDocument(source=source, format=fmt, sha256=hashlib.sha256(data).hexdigest(),
+                            text=builder.text, blocks=blocks)

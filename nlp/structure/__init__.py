@@ -1,0 +1,4 @@
+"""Structure: IngestedDocument -> StructuredDocument (heading tree, section types, items, table rows)."""
+from nlp.structure.builder import build_structure
+
+__all__ = ["build_structure"]

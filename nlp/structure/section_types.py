@@ -1,0 +1,33 @@
+"""Section types from heading titles; the rules are data (resources/section_types.yml)."""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import yaml
+
+from nlp.ingest.layout import RESOURCES
+from nlp.schema import SectionType
+
+
+@lru_cache(maxsize=1)
+def _rules() -> tuple[list[tuple[SectionType, re.Pattern]], re.Pattern]:
+    data = yaml.safe_load((RESOURCES / "section_types.yml").read_text(encoding="utf-8"))
+    rules = [(SectionType(r["type"]), re.compile(r["pattern"], re.IGNORECASE)) for r in data["rules"]]
+    return rules, re.compile(data["signature"], re.IGNORECASE)
+
+
+def classify_title(title: str) -> SectionType | None:
+    text = " ".join(title.lower().split())
+    for section_type, pattern in _rules()[0]:
+        if pattern.search(text):
+            return section_type
+    return None
+
+
+def is_recipients(text: str) -> bool:
+    return bool(re.match(r"^nơi nhận\s*:?", text.strip(), re.IGNORECASE)) and len(text) < 60
+
+
+def is_signature(text: str) -> bool:
+    return bool(_rules()[1].match(text.strip())) and len(text) < 60
