@@ -1,0 +1,109 @@
+"""The plan's own identity: số ký hiệu, date, issuing body, title, kind, level; plan or not."""
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from nlp.schema import DocumentInfo, SectionType, StructuredDocument
+
+_NUMBER = re.compile(r"Số\s*:\s*([0-9]*\s*[-/]\s*[A-ZĐ0-9][A-ZĐ0-9&\-/]*)", re.IGNORECASE)
+_ATTACHED_TO = re.compile(r"Kèm theo\s+(?:Kế hoạch|Quyết định|Nghị quyết|Chương trình)\s+số\s+(\d+[-/][^\s,;)]+)\s*(?:,\s*)?ngày\s+([0-9][0-9 /.\-]+[0-9])", re.IGNORECASE)
+_PLACE_DATE = re.compile(r"^[^\d\n,]{2,40},\s*ngày\b[^\n]{0,40}năm\s+\d{4}", re.IGNORECASE | re.MULTILINE)
+_KINDS = ("KẾ HOẠCH HÀNH ĐỘNG", "CHƯƠNG TRÌNH HÀNH ĐỘNG", "KẾ HOẠCH", "QUYẾT ĐỊNH", "NGHỊ QUYẾT", "CHƯƠNG TRÌNH",
+          "CHỈ THỊ", "THÔNG BÁO", "BÁO CÁO", "TỜ TRÌNH", "CÔNG VĂN", "ĐỀ ÁN", "HƯỚNG DẪN")
+_PLAN_KINDS = {"Kế hoạch", "Kế hoạch hành động", "Chương trình hành động", "Chương trình", "Đề án"}
+_LOCALITY = re.compile(r"\b(phường|xã|thị trấn|đặc khu|quận|huyện|thị xã|thành phố|tỉnh)\s+((?:[A-ZĐÀ-Ỹ][\wÀ-ỹđ]*\s?){1,4})")
+_ISSUER_SENTENCE = re.compile(
+    r"((?:Ủy ban nhân dân|UBND|Ban Thường vụ|Ban Chấp hành|Đảng ủy|Thành ủy|Tỉnh ủy|Ban Chỉ đạo|Sở|Bộ)"
+    r"[^;:.]{0,60}?)\s+(?:xây dựng|ban hành|triển khai)\s+(?:Kế hoạch|Chương trình)")
+_LEVEL_WORDS = [("phường", "phường"), ("xã", "xã"), ("thị trấn", "xã"), ("đặc khu", "xã"),
+                ("thành phố", "thành phố"), ("tỉnh", "tỉnh"), ("bộ", "trung ương"), ("chính phủ", "trung ương")]
+
+
+def _front_text(doc: StructuredDocument) -> str:
+    first_body = next((s for s in doc.sections if s.type != SectionType.FRONT_MATTER), None)
+    end = first_body.span.start if first_body else min(len(doc.text), 4000)
+    return doc.text[: max(end, 200)]
+
+
+def _iso(day: int, month: int, year: int) -> str | None:
+    try:
+        return date(year, month, day).isoformat()
+    except ValueError:
+        return None
+
+
+def parse_issue_date(text: str) -> str | None:
+    """'Long Mỹ, ngày 02 tháng 10 năm 2025' -> '2025-10-02'; a blank day or month -> None."""
+    m = re.search(r"ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})", text)
+    if m:
+        return _iso(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    m = re.search(r"ngày\s+(\d{1,2})\s*/\s*(\d{1,2})\s*/\s*(\d{4})", text)
+    if m:
+        return _iso(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    return None
+
+
+def _title(front: str) -> tuple[str | None, str | None]:
+    lines = [l.strip() for l in front.split("\n") if l.strip()]
+    for i, line in enumerate(lines):
+        upper = line.upper()
+        for kind in _KINDS:
+            if upper.startswith(kind) and (len(line) < len(kind) + 60 or line.isupper()):
+                rest = line[len(kind):].strip()
+                parts = [rest] if rest else []
+                for nxt in lines[i + 1:i + 4]:
+                    if nxt.lower().startswith(("căn cứ", "thực hiện kế hoạch", "thực hiện chỉ thị")) or _NUMBER.match(nxt):
+                        break
+                    parts.append(nxt)
+                    if len(" ".join(parts)) > 120:
+                        break
+                kind_title = kind.capitalize()
+                body = " ".join(parts).strip()
+                body = body[0].lower() + body[1:] if body[:1].isupper() and not body[:2].isupper() else body
+                return kind_title, f"{kind_title} {body}".strip()
+    return None, None
+
+
+def _issuer(doc: StructuredDocument, front: str) -> str | None:
+    m = _ISSUER_SENTENCE.search(front.replace("\n", " "))
+    if m:
+        issuer = " ".join(m.group(1).split())
+        issuer = re.sub(r"^Ủy ban nhân dân\b", "UBND", issuer)
+        return issuer
+    m = re.search(r"của\s+(UBND|Ủy ban nhân dân)\s+(phường|xã)\s+([A-ZĐÀ-Ỹ][\wÀ-ỹđ]*(?:\s+[A-ZĐÀ-Ỹ][\wÀ-ỹđ]*){0,3})", doc.text, re.IGNORECASE)
+    if m:
+        return f"UBND {m.group(2).lower()} {m.group(3)}"
+    return None
+
+
+def _level(issuer: str | None, text: str) -> str | None:
+    probe = (issuer or "").lower() or text[:2000].lower()
+    for word, level in _LEVEL_WORDS:
+        if re.search(rf"\b{word}\b", probe):
+            return level
+    return None
+
+
+def extract_document_info(doc: StructuredDocument) -> DocumentInfo:
+    front = _front_text(doc)
+    number = None
+    m = _NUMBER.search(front)
+    if m:
+        raw = re.sub(r"\s+", "", m.group(1))
+        number = raw if re.match(r"^\d", raw) else None          # "Số: /KH-UBND" is blank
+    issued = None
+    m = _PLACE_DATE.search(front)
+    if m:
+        issued = parse_issue_date(m.group(0))
+    attached = _ATTACHED_TO.search(doc.text)
+    if attached and (number is None or issued is None):   # appendices repeat "Kèm theo Kế hoạch số 79/KH-UBND ngày 02/10/2025"
+        number = number or attached.group(1).strip().rstrip(".")
+        issued = issued or parse_issue_date("ngày " + attached.group(2).replace(" ", ""))
+    kind, title = _title(front)
+    issuer = _issuer(doc, front)
+    has_plan_body = any(s.type in (SectionType.TASKS, SectionType.APPENDIX_TASKS, SectionType.ORGANISATION)
+                        for s in doc.walk())
+    is_plan = bool(kind in _PLAN_KINDS and has_plan_body) or (kind is None and has_plan_body and "kế hoạch" in front.lower())
+    return DocumentInfo(number=number, issued=issued, issuer=issuer, title=title, kind=kind, is_plan=is_plan,
+                        level=_level(issuer, doc.text))

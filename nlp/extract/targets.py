@@ -1,0 +1,110 @@
+"""Numeric targets: indicator tables (one target per year column with a value) and target
+statements in prose ("Có ≥ 70% hồ sơ ... được số hóa", "tối thiểu 1,0% tổng chi ngân sách")."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from nlp.extract.agencies import AgencyMatcher
+from nlp.extract.quantities import Quantity, find_quantities, normalize_unit, parse_quantity
+from nlp.extract.tasks import task_rules
+from nlp.schema import Item, Section, SectionType, Span, StructuredDocument, Target
+
+_SPLIT_VALUES = re.compile(r";\s*(?=[≥≤><]|\d|có|đạt|phấn)", re.IGNORECASE)
+
+
+@dataclass
+class TargetContext:
+    matcher: AgencyMatcher
+    targets: list[Target] = field(default_factory=list)
+
+    def add(self, q: Quantity, *, indicator: str, section: str, year: int | None, unit: str = "",
+            lead: list[str] | None = None, span: Span | None = None, page: int | None = None) -> None:
+        self.targets.append(Target(
+            id=f"g{len(self.targets) + 1}", section=section, indicator=indicator.strip(" .;:-–"),
+            comparator=q.comparator, value=q.value, value_max=q.value_max,
+            unit=normalize_unit(unit or q.unit, indicator), year=year, lead=lead or [], raw=q.raw,
+            span=span, page=page))
+
+
+def section_year(title: str) -> int | None:
+    m = re.search(task_rules()["section_year"], title or "", re.IGNORECASE)
+    if not m:
+        return None
+    return int(m.group(2) or m.group(1))
+
+
+def sentence_year(text: str) -> int | None:
+    m = re.search(task_rules()["sentence_year"], text, re.IGNORECASE)
+    return int(m.group(1)) if m else None
+
+
+def _cells_by_role(item: Item) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for role, cell in zip(item.roles or [], item.cells or []):
+        if cell and role not in out:
+            out[role] = cell
+    return out
+
+
+def _row_targets(item: Item, section: Section, year: int | None, ctx: TargetContext) -> None:
+    cells = _cells_by_role(item)
+    indicator = cells.get("indicator") or cells.get("task") or ""
+    if not indicator:
+        return
+    lead = ctx.matcher.split_cell(cells["lead"]) if cells.get("lead") else []
+    path = f"{section.path}.{item.label}" if item.label else section.path
+    unit_cell = cells.get("unit", "")
+    year_columns = [(r, c) for r, c in zip(item.roles or [], item.cells or []) if r.startswith("year:")]
+    if year_columns:
+        for role, cell in year_columns:
+            q = parse_quantity(cell, default_unit=unit_cell or None) if cell else None
+            if q is not None:
+                ctx.add(q, indicator=indicator, section=path, year=int(role.split(":")[1]), unit=unit_cell,
+                        lead=lead, span=item.span, page=item.page)
+        return
+    value = cells.get("value", "")
+    for part in _SPLIT_VALUES.split(value) if value else []:
+        q = parse_quantity(part, default_unit=unit_cell or None)
+        if q is not None:
+            ctx.add(q, indicator=indicator, section=path, year=year or sentence_year(indicator), unit=unit_cell,
+                    lead=lead, span=item.span, page=item.page)
+
+
+def _prose_targets(text: str, span: Span, section: Section, year: int | None, ctx: TargetContext,
+                   page: int | None = None, lead: list[str] | None = None) -> None:
+    for q in find_quantities(text):
+        indicator = (text[: q.start] + " " + text[q.end:]).strip()
+        indicator = re.sub(r"^(có|đạt|phấn đấu|đảm bảo|bảo đảm)\s+", "", indicator, flags=re.IGNORECASE)
+        sent_year = sentence_year(text)
+        ctx.add(q, indicator=" ".join(indicator.split()), section=section.path,
+                year=year if year is not None else sent_year, lead=lead,
+                span=Span(start=span.start + q.start, end=span.start + q.end) if span.end - span.start >= q.end else span,
+                page=page)
+
+
+def extract_targets(doc: StructuredDocument, matcher: AgencyMatcher) -> list[Target]:
+    ctx = TargetContext(matcher=matcher)
+    wanted = {SectionType(t) for t in task_rules()["target_sections"]}
+
+    def visit(section: Section, year: int | None) -> None:
+        year = section_year(section.title) or year
+        for item in section.items:
+            if item.kind == "table_row":
+                if item.roles and any(r.startswith("year:") or r == "value" for r in item.roles):
+                    _row_targets(item, section, year, ctx)
+                elif item.roles and "task" in item.roles:
+                    task_text = _cells_by_role(item).get("task", "")
+                    _prose_targets(task_text, item.span, section, None, ctx, item.page)
+                continue
+            if section.type in wanted:
+                _prose_targets(item.text, item.span, section, year if section.type == SectionType.OBJECTIVES else None,
+                               ctx, item.page)
+        for child in section.children:
+            visit(child, year)
+
+    for root in doc.sections:
+        if root.type in (SectionType.FRONT_MATTER, SectionType.RECIPIENTS, SectionType.SIGNATURE):
+            continue
+        visit(root, None)
+    return ctx.targets

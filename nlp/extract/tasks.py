@@ -1,0 +1,111 @@
+"""Tasks: items of task sections, rows of task tables and assignments under TỔ CHỨC THỰC HIỆN,
+each with its owner (lead), partners (support) and deadline."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+
+import yaml
+
+from nlp.extract.agencies import AgencyMatcher
+from nlp.extract.deadlines import find_deadlines, normalize_deadline
+from nlp.extract.roles import assign_roles, heading_agencies
+from nlp.ingest.layout import RESOURCES
+from nlp.schema import Deadline, Item, Section, SectionType, Span, StructuredDocument, Task
+
+
+@lru_cache(maxsize=1)
+def task_rules() -> dict:
+    data = yaml.safe_load((RESOURCES / "tasks.yml").read_text(encoding="utf-8"))
+    data["_openers"] = re.compile("^(?:" + "|".join(data["non_task_openers"]) + ")", re.IGNORECASE)
+    return data
+
+
+@dataclass
+class TaskContext:
+    matcher: AgencyMatcher
+    plan_date: date | None = None
+    tasks: list[Task] = field(default_factory=list)
+
+    def add(self, **kwargs) -> Task:
+        task = Task(id=f"t{len(self.tasks) + 1}", **kwargs)
+        self.tasks.append(task)
+        return task
+
+
+def is_task_item(item: Item, section: Section, index: int) -> bool:
+    text = item.text.strip()
+    if len(text) < 12 or task_rules()["_openers"].match(text):
+        return False
+    if text.endswith(":") and item.kind != "table_row":
+        return False         # an introduction to the list that follows
+    return True
+
+
+def first_deadline(text: str, plan_date: date | None) -> Deadline | None:
+    found = find_deadlines(text, plan_date=plan_date)
+    return found[0] if found else None
+
+
+def _cell(item: Item, role: str) -> tuple[str, Span | None]:
+    if not item.roles or not item.cells:
+        return "", None
+    for i, r in enumerate(item.roles):
+        if r == role and i < len(item.cells) and item.cells[i]:
+            span = item.cell_spans[i] if item.cell_spans and i < len(item.cell_spans) else None
+            return item.cells[i], span
+    return "", None
+
+
+def _row_task(item: Item, section: Section, ctx: TaskContext) -> None:
+    text, span = _cell(item, "task")
+    if not text:
+        return
+    lead_cell, _ = _cell(item, "lead")
+    support_cell, _ = _cell(item, "support")
+    deadline_cell, _ = _cell(item, "deadline")
+    deadline = normalize_deadline(deadline_cell, plan_date=ctx.plan_date) if deadline_cell else None
+    if deadline is None and not deadline_cell:
+        deadline = None
+    result, _ = _cell(item, "product")
+    ctx.add(section=f"{section.path}.{item.label}" if item.label else section.path, text=text,
+            lead=ctx.matcher.split_cell(lead_cell) if lead_cell else [],
+            support=ctx.matcher.split_cell(support_cell) if support_cell else [],
+            deadline=deadline, span=span or item.span, page=item.page, result=result or None)
+
+
+def _prose_task(item: Item, section: Section, ctx: TaskContext, owner: list[str]) -> None:
+    roles = assign_roles(item.text, ctx.matcher, heading_agency=owner or None)
+    ctx.add(section=section.path, text=item.text, lead=list(roles.lead), support=list(roles.support),
+            deadline=first_deadline(item.text, ctx.plan_date), span=item.span, page=item.page)
+
+
+def _section_owner(section: Section, inherited: list[str], ctx: TaskContext) -> list[str]:
+    """Under TỔ CHỨC THỰC HIỆN a heading such as '5. Công an phường' names who owns its items."""
+    if section.type != SectionType.ORGANISATION or not section.title:
+        return inherited
+    named = heading_agencies(section.title, ctx.matcher)
+    return named or inherited
+
+
+def extract_tasks(doc: StructuredDocument, matcher: AgencyMatcher, plan_date: date | None = None) -> list[Task]:
+    ctx = TaskContext(matcher=matcher, plan_date=plan_date)
+    wanted = {SectionType(t) for t in task_rules()["task_sections"]}
+
+    def visit(section: Section, owner: list[str]) -> None:
+        owner = _section_owner(section, owner, ctx)
+        for index, item in enumerate(section.items):
+            if item.kind == "table_row":
+                if item.roles and "task" in item.roles:
+                    _row_task(item, section, ctx)
+                continue
+            if section.type in wanted and is_task_item(item, section, index):
+                _prose_task(item, section, ctx, owner)
+        for child in section.children:
+            visit(child, owner)
+
+    for root in doc.sections:
+        visit(root, [])
+    return ctx.tasks
