@@ -1,0 +1,32 @@
+# Two entry points (see README):
+#   make run   install, analyse the bundled corpus, start the service
+#   make test  install (Python + system packages), start PostgreSQL, run the whole test suite
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+PYTHON ?= python3
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: install system-deps run test bench
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e ".[dev]"
+	touch $@
+
+install: $(VENV)/.installed
+
+system-deps:
+	bash scripts/install_system_deps.sh
+
+run: install
+	$(PY) -m service bulk corpus/plans --out out/corpus
+	$(PY) -m service serve --host $(HOST) --port $(PORT)
+
+test: install system-deps
+	TEST_DATABASE_URL="$$(bash scripts/start_postgres.sh)" $(PY) -m pytest -q -ra
+
+bench: install
+	$(PY) bench/benchmark.py
