@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# System packages the test suite needs (Debian): PostgreSQL for the storage tests and Chromium for the
+# browser test. Idempotent: installs only what is missing. Run as root (CI runs as root).
+set -euo pipefail
+
+missing=()
+command -v pg_ctlcluster >/dev/null 2>&1 || missing+=(postgresql)
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+
+if [ "${#missing[@]}" -gt 0 ]; then
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -q
+    apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+echo "system deps ok: postgresql $(ls /usr/lib/postgresql 2>/dev/null | tr '\n' ' ')chromium $(/usr/bin/chromium --version 2>/dev/null || echo '?')"

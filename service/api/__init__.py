@@ -1,0 +1,1 @@
+"""HTTP API (FastAPI). ``service.api.main.create_app()`` builds the application."""

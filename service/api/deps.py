@@ -1,0 +1,135 @@
+"""Dependencies: settings, the job runner, a DB session per request, and who is calling.
+
+Credentials: ``Authorization: Bearer <token>`` (PLANGAP_TOKEN is an admin token; users' tokens are
+stored hashed) or the UI's signed session cookie. Writes through a cookie also need the CSRF token.
+Roles rank uploader < reviewer < admin."""
+from __future__ import annotations
+
+import hmac
+from dataclasses import dataclass
+from typing import Annotated, Callable, Iterator, Optional
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session
+
+from service.api.errors import ApiError
+from service.api.security import CSRF_FIELD, CSRF_HEADER, SESSION_COOKIE, csrf_ok, read_session
+from service.config import Settings
+from service.storage.db import session_factory
+from service.storage.models import User
+from service.storage.users import user_by_token
+from service.worker import JobRunner
+
+ROLE_RANK = {"uploader": 1, "reviewer": 2, "admin": 3}
+STATIC_ADMIN_ID = 0   # the session id of someone who logged in with PLANGAP_TOKEN
+UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+@dataclass(frozen=True)
+class Principal:
+    name: str
+    role: str
+    via: str                  # "token", "static_token", "session"
+    user_id: Optional[int] = None
+
+    def can(self, role: str) -> bool:
+        return ROLE_RANK.get(self.role, 0) >= ROLE_RANK[role]
+
+
+def get_settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+def get_runner(request: Request) -> JobRunner:
+    return request.app.state.runner
+
+
+def get_db(request: Request) -> Iterator[Session]:
+    session = session_factory(request.app.state.settings.resolved_database_url)()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+RunnerDep = Annotated[JobRunner, Depends(get_runner)]
+DbDep = Annotated[Session, Depends(get_db)]
+
+
+def principal_for_token(settings: Settings, session: Session, token: str) -> Optional[Principal]:
+    if settings.token and hmac.compare_digest(token.encode(), settings.token.encode()):
+        return Principal(name="admin", role="admin", via="static_token", user_id=STATIC_ADMIN_ID)
+    user = user_by_token(session, token)
+    return Principal(user.name, user.role, "token", user.id) if user else None
+
+
+def principal_for_session(settings: Settings, session: Session, cookie: Optional[str]) -> Optional[Principal]:
+    data = read_session(settings.session_secret(), cookie, settings.session_max_age_s)
+    if data is None:
+        return None
+    if data.get("uid") == STATIC_ADMIN_ID:
+        return Principal(name=str(data.get("name", "admin")), role="admin", via="session", user_id=STATIC_ADMIN_ID) \
+            if settings.token else None
+    user = session.get(User, data.get("uid")) if isinstance(data.get("uid"), int) else None
+    return Principal(user.name, user.role, "session", user.id) if user else None
+
+
+def current_principal(request: Request, session: DbDep, settings: SettingsDep) -> Optional[Principal]:
+    """Who is calling, or None. An invalid bearer token is an error, not an anonymous call."""
+    header = request.headers.get("authorization", "")
+    if header:
+        scheme, _, token = header.partition(" ")
+        principal = principal_for_token(settings, session, token.strip()) if scheme.lower() == "bearer" else None
+        if principal is None:
+            raise ApiError(401, "unauthorized", "Mã truy cập không hợp lệ", {"WWW-Authenticate": "Bearer"})
+        return principal
+    return principal_for_session(settings, session, request.cookies.get(SESSION_COOKIE))
+
+
+PrincipalDep = Annotated[Optional[Principal], Depends(current_principal)]
+
+
+async def _check_csrf(request: Request, settings: Settings) -> None:
+    token = request.headers.get(CSRF_HEADER)
+    if token is None and request.headers.get("content-type", "").startswith(
+            ("application/x-www-form-urlencoded", "multipart/form-data")):
+        token = (await request.form()).get(CSRF_FIELD)
+    if not csrf_ok(settings.session_secret(), request.cookies.get(SESSION_COOKIE, ""), token):
+        raise ApiError(403, "csrf", "Phiên làm việc không hợp lệ, hãy tải lại trang")
+
+
+def require(role: str) -> Callable:
+    """Dependency: the caller must hold ``role`` (or a higher one)."""
+
+    async def _dependency(request: Request, principal: PrincipalDep, settings: SettingsDep) -> Principal:
+        if principal is None:
+            raise ApiError(401, "unauthorized", "Cần đăng nhập hoặc mã truy cập (Authorization: Bearer …)",
+                           {"WWW-Authenticate": "Bearer"})
+        if not principal.can(role):
+            raise ApiError(403, "forbidden", f"Cần quyền {ROLE_LABELS[role]} để thực hiện thao tác này")
+        if principal.via == "session" and request.method in UNSAFE_METHODS:
+            await _check_csrf(request, settings)
+        return principal
+
+    return _dependency
+
+
+async def reader(principal: PrincipalDep, settings: SettingsDep) -> Optional[Principal]:
+    """Reads need a login unless PLANGAP_OPEN_READS=1."""
+    if principal is None and not settings.open_reads:
+        raise ApiError(401, "unauthorized", "Cần đăng nhập hoặc mã truy cập (Authorization: Bearer …)",
+                       {"WWW-Authenticate": "Bearer"})
+    return principal
+
+
+ROLE_LABELS = {"uploader": "người tải lên", "reviewer": "người rà soát", "admin": "quản trị"}
+
+Reader = Annotated[Optional[Principal], Depends(reader)]
+Uploader = Annotated[Principal, Depends(require("uploader"))]
+Reviewer = Annotated[Principal, Depends(require("reviewer"))]
+Admin = Annotated[Principal, Depends(require("admin"))]

@@ -1,0 +1,70 @@
+"""The FastAPI application: API routers, the reviewer UI, startup (migrations, worker pool)."""
+from __future__ import annotations
+
+import logging
+from contextlib import asynccontextmanager
+from typing import Optional
+
+from fastapi import FastAPI
+
+from service.api.errors import install_error_handlers
+from service.api.limits import UploadSizeLimit
+from service.api.routes import analyses, documents, flags, system
+from service.config import Settings, get_settings
+from service.storage.db import session_scope, upgrade
+from service.storage.users import create_user, get_user_by_name, set_password
+from service.worker import JobConfig, JobRunner
+
+log = logging.getLogger("plangap.api")
+
+DESCRIPTION = """
+Phân tích khoảng trống giữa một kế hoạch và các văn bản cấp trên (Nghị quyết 57-NQ/TW, 03/NQ-CP, 71/NQ-CP,
+kế hoạch tỉnh...). Tải tài liệu lên, yêu cầu phân tích, đọc các cờ kèm bằng chứng và rà soát chúng.
+
+Xác thực: `Authorization: Bearer <token>` (PLANGAP_TOKEN hoặc mã của người dùng) hoặc phiên đăng nhập của
+giao diện. Mọi lỗi trả về JSON `{"error": mã, "message": thông điệp}`.
+"""
+
+
+def _bootstrap_admin(settings: Settings) -> None:
+    """PLANGAP_ADMIN_PASSWORD: make sure a UI login 'admin' exists with that password."""
+    if not settings.admin_password:
+        return
+    with session_scope(settings.resolved_database_url) as session:
+        user = get_user_by_name(session, "admin")
+        if user is None:
+            create_user(session, "admin", "admin", settings.admin_password)
+        else:
+            set_password(user, settings.admin_password)
+
+
+def create_app(settings: Optional[Settings] = None) -> FastAPI:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        settings.ensure_dirs()
+        upgrade(settings.resolved_database_url)
+        _bootstrap_admin(settings)
+        settings.session_secret()   # create it now, not racily on a first request
+        runner = JobRunner(JobConfig(database_url=settings.resolved_database_url, files_dir=str(settings.files_dir),
+                                     max_pages=settings.max_pages, job_timeout_s=settings.job_timeout_s),
+                           workers=settings.workers, max_queue=settings.max_queue)
+        app.state.runner = runner
+        runner.start()
+        try:
+            yield
+        finally:
+            runner.shutdown()
+
+    app = FastAPI(title="plangap", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
+    app.state.settings = settings
+    install_error_handlers(app)
+    app.add_middleware(UploadSizeLimit, max_bytes=settings.max_upload_bytes)
+    for router in (documents.router, analyses.router, flags.router, system.router):
+        app.include_router(router)
+
+    from service.ui.routes import mount_ui
+
+    mount_ui(app)
+    return app

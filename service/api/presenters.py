@@ -1,0 +1,44 @@
+"""Stored rows -> response bodies."""
+from __future__ import annotations
+
+from typing import Optional
+
+from service.api.schemas import AnalysisOut, AnalysisSummary, DocumentDetail, DocumentOut, FlagCounts, FlagOut
+from service.storage.models import Analysis, Document, FlagRow, Review
+from service.storage.repository import flag_key
+
+
+def document_out(document: Document, counts: Optional[dict] = None, *, model=DocumentOut, **extra):
+    return model(id=document.id, sha256=document.sha256, filename=document.filename, size=document.size,
+                 format=document.format, status=document.status, error=document.error_code,
+                 error_message=document.error_message, number=document.number, title=document.title,
+                 pages=document.pages, uploaded_by=document.uploaded_by, created_at=document.created_at,
+                 current_analysis_id=document.current_analysis_id,
+                 flag_counts=FlagCounts(**counts) if counts else FlagCounts(), **extra)
+
+
+def document_detail(document: Document, counts: Optional[dict]) -> DocumentDetail:
+    return document_out(document, counts, model=DocumentDetail, extraction=document.extraction)
+
+
+def flag_out(row: FlagRow, review: Optional[Review]) -> FlagOut:
+    data = row.data
+    return FlagOut(id=flag_key(row.document_id, row.fingerprint), fingerprint=row.fingerprint, type=row.type, severity=row.severity, message=row.message, score=row.score,
+                   status=review.status if review else "open", comment=review.comment if review else None,
+                   reviewer=review.reviewer if review else None, reviewed_at=review.updated_at if review else None,
+                   child=data.get("child"), parent=data.get("parent"),
+                   document_id=row.document_id, analysis_id=row.analysis_id)
+
+
+def analysis_out(analysis: Analysis, flags: list[tuple[FlagRow, Optional[Review]]]) -> AnalysisOut:
+    return AnalysisOut(id=analysis.id, status=analysis.status, document_id=analysis.document_id,
+                       coverage=analysis.coverage, flags=[flag_out(row, review) for row, review in flags],
+                       parents=analysis.parents, unresolved=analysis.unresolved,
+                       requested_parent_ids=analysis.requested_parent_ids, error=analysis.error_code,
+                       error_message=analysis.error_message, created_at=analysis.created_at,
+                       started_at=analysis.started_at, finished_at=analysis.finished_at)
+
+
+def analysis_summary(analysis: Analysis) -> AnalysisSummary:
+    return AnalysisSummary(id=analysis.id, status=analysis.status, document_id=analysis.document_id,
+                           error=analysis.error_code, created_at=analysis.created_at, finished_at=analysis.finished_at)

@@ -1,0 +1,1 @@
+"""Thin routers: parse the request, call service.api.actions / the repository, present the result."""

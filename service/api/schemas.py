@@ -1,0 +1,161 @@
+"""Request and response bodies of the API (what OpenAPI documents)."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal, Optional
+
+from pydantic import BaseModel, Field, model_validator
+
+from nlp.schema import FlagType, Severity
+
+JobStatus = Literal["queued", "running", "done", "failed"]
+ReviewStatus = Literal["open", "accepted", "dismissed"]
+Role = Literal["uploader", "reviewer", "admin"]
+
+
+class EvidenceContext(BaseModel):
+    before: str = ""
+    text: str = ""
+    after: str = ""
+
+
+class EvidenceOut(BaseModel):
+    doc: str
+    section: Optional[str] = None
+    span: Optional[dict[str, int]] = None
+    text: str = ""
+    context: Optional[EvidenceContext] = None
+
+
+class FlagOut(BaseModel):
+    id: str = Field(description="Khoá ổn định của cờ: '<mã tài liệu>:<Flag.id>'; quyết định rà soát gắn với nó "
+                                "và được giữ khi phân tích lại")
+    fingerprint: str = Field(description="Flag.id: dấu vân tay của cờ trong báo cáo so sánh")
+    type: str
+    severity: str
+    status: ReviewStatus = "open"
+    message: str
+    score: Optional[float] = None
+    child: Optional[EvidenceOut] = None
+    parent: Optional[EvidenceOut] = None
+    comment: Optional[str] = None
+    reviewer: Optional[str] = None
+    reviewed_at: Optional[datetime] = None
+    document_id: str
+    analysis_id: str
+
+
+class FlagCounts(BaseModel):
+    by_type: dict[str, int] = Field(default_factory=dict)
+    by_status: dict[str, int] = Field(default_factory=dict)
+    total: int = 0
+
+
+class DocumentOut(BaseModel):
+    id: str
+    sha256: str
+    filename: str
+    size: int
+    format: Optional[str] = None
+    status: JobStatus
+    error: Optional[str] = None
+    error_message: Optional[str] = None
+    number: Optional[str] = None
+    title: Optional[str] = None
+    pages: Optional[int] = None
+    uploaded_by: Optional[str] = None
+    created_at: datetime
+    current_analysis_id: Optional[str] = None
+    flag_counts: FlagCounts = Field(default_factory=FlagCounts)
+
+
+class DocumentUploaded(DocumentOut):
+    duplicate: bool = Field(description="true: the same content was already stored; its id is returned")
+
+
+class DocumentDetail(DocumentOut):
+    extraction: Optional[dict[str, Any]] = Field(default=None, description="nlp.schema.Extraction once status is done")
+
+
+class AnalysisIn(BaseModel):
+    document_id: str = Field(min_length=1, max_length=64)
+    parent_ids: Optional[list[str]] = Field(
+        default=None, max_length=20,
+        description="Stored documents to compare against; omitted: resolved from the document's citations "
+                    "among the bundled parents and stored documents")
+
+
+class AnalysisAccepted(BaseModel):
+    id: str
+    status: JobStatus
+    document_id: str
+
+
+class AnalysisOut(BaseModel):
+    id: str
+    status: JobStatus
+    document_id: str
+    coverage: Optional[dict[str, Any]] = None
+    flags: list[FlagOut] = Field(default_factory=list)
+    parents: Optional[list[dict[str, Any]]] = None
+    unresolved: Optional[list[Any]] = None
+    requested_parent_ids: Optional[list[str]] = None
+    error: Optional[str] = None
+    error_message: Optional[str] = None
+    created_at: datetime
+    started_at: Optional[datetime] = None
+    finished_at: Optional[datetime] = None
+
+
+class AnalysisSummary(BaseModel):
+    id: str
+    status: JobStatus
+    document_id: str
+    error: Optional[str] = None
+    created_at: datetime
+    finished_at: Optional[datetime] = None
+
+
+class ReviewIn(BaseModel):
+    status: Optional[ReviewStatus] = None
+    comment: Optional[str] = Field(default=None, max_length=5000)
+    reviewer: Optional[str] = Field(default=None, max_length=100, description="defaults to the caller's name")
+
+    @model_validator(mode="after")
+    def _something_to_change(self):
+        if self.status is None and self.comment is None:
+            raise ValueError("status or comment is required")
+        return self
+
+
+class UserIn(BaseModel):
+    name: str = Field(min_length=1, max_length=100, pattern=r"^[\w.@-]+$")
+    role: Role
+    password: Optional[str] = Field(default=None, min_length=8, max_length=200)
+
+
+class UserOut(BaseModel):
+    id: int
+    name: str
+    role: Role
+    created_at: datetime
+
+
+class UserCreated(UserOut):
+    token: str = Field(description="API token, shown once: send it as Authorization: Bearer <token>")
+
+
+class Me(BaseModel):
+    name: str
+    role: Role
+
+
+class Health(BaseModel):
+    status: Literal["ok", "degraded"]
+    database: bool
+    queue: int
+    workers: int
+
+
+FlagTypeParam = FlagType
+SeverityParam = Severity

@@ -1,0 +1,23 @@
+"""`python -m service serve [--host H] [--port P]`: the API, the reviewer UI and the worker pool."""
+from __future__ import annotations
+
+import argparse
+
+
+def add_parser(subparsers) -> None:
+    parser = subparsers.add_parser("serve", help="chạy API và giao diện rà soát",
+                                   description="Serve the API (OpenAPI at /docs) and the reviewer UI (/ui/). "
+                                               "Configuration from the environment: DATABASE_URL, PLANGAP_DATA_DIR, "
+                                               "PLANGAP_TOKEN, PLANGAP_OPEN_READS, PLANGAP_WORKERS, limits.")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8000)
+    parser.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"])
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    # one server process: the worker pool lives inside it (uvicorn --workers would start several pools)
+    uvicorn.run("service.api.main:create_app", factory=True, host=args.host, port=args.port, log_level=args.log_level)
+    return 0

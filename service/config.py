@@ -1,0 +1,76 @@
+"""Service configuration, read from the environment (pydantic-settings).
+
+| variable | meaning | default |
+|---|---|---|
+| DATABASE_URL | SQLAlchemy URL (sqlite:///..., postgresql+psycopg://...) | sqlite file in PLANGAP_DATA_DIR |
+| PLANGAP_DATA_DIR | stored uploads, the SQLite file, the session secret | ./data |
+| PLANGAP_TOKEN | admin bearer token for automation | unset (no static token) |
+| PLANGAP_OPEN_READS | 1: GET endpoints and UI pages need no login | 0 |
+| PLANGAP_SECRET_KEY | signs session cookies | generated once into the data dir |
+| PLANGAP_ADMIN_PASSWORD | ensures a UI login "admin" with this password at startup | unset |
+| PLANGAP_WORKERS | worker processes (0: threads in the server process, for development) | 2 |
+| PLANGAP_MAX_UPLOAD_MB | largest accepted upload | 20 |
+| PLANGAP_MAX_PAGES | longest accepted document (PDF pages) | 300 |
+| PLANGAP_MAX_QUEUE | jobs waiting or running before new work gets 429 | 20 |
+| PLANGAP_JOB_TIMEOUT_S | a job running longer is marked failed | 600 |
+"""
+from __future__ import annotations
+
+import secrets
+from functools import lru_cache
+from pathlib import Path
+from typing import Optional
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="PLANGAP_", extra="ignore")
+
+    database_url: Optional[str] = Field(default=None, validation_alias=AliasChoices("DATABASE_URL", "PLANGAP_DATABASE_URL"))
+    data_dir: Path = Path("data")
+    token: Optional[str] = None
+    open_reads: bool = False
+    secret_key: Optional[str] = None
+    admin_password: Optional[str] = None
+    workers: int = Field(default=2, ge=0, le=64)
+    max_upload_mb: float = Field(default=20, gt=0)
+    max_pages: int = Field(default=300, gt=0)
+    max_queue: int = Field(default=20, gt=0)
+    job_timeout_s: float = Field(default=600, gt=0)
+    session_max_age_s: int = 12 * 3600
+
+    @property
+    def max_upload_bytes(self) -> int:
+        return int(self.max_upload_mb * 1024 * 1024)
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'plangap.db').resolve()}"
+
+    @property
+    def files_dir(self) -> Path:
+        return self.data_dir / "files"
+
+    def ensure_dirs(self) -> None:
+        self.files_dir.mkdir(parents=True, exist_ok=True)
+
+    def session_secret(self) -> bytes:
+        """The cookie-signing key: configured, or generated once and kept in the data dir so that
+        sessions survive a restart."""
+        if self.secret_key:
+            return self.secret_key.encode()
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        path = self.data_dir / ".secret_key"
+        if not path.exists():
+            path.touch(mode=0o600)
+            path.write_text(secrets.token_urlsafe(32))
+        return path.read_text().strip().encode()
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

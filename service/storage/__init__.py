@@ -1,0 +1,1 @@
+"""Storage: SQLAlchemy models, engine/sessions (db.py), repository functions, users."""

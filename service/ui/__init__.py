@@ -1,0 +1,1 @@
+"""Reviewer web UI: server-rendered (Jinja2), Vietnamese labels, no external assets."""
