@@ -54,8 +54,11 @@ def decode_text(data: bytes) -> str:
         return data.decode("cp1258", errors="replace")
 
 
+_MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|>])")
+
+
 def _parse_line(raw: str) -> _Line:
-    text = raw.strip()
+    text = _MD_ESCAPE.sub(r"\1", raw.strip())      # Markdown escapes: "1\." -> "1."
     heading_level = None
     if text.startswith("|") and text.count("|") >= 2:
         cells = [strip_markdown_emphasis(c).strip() for c in text.strip("|").split("|")]

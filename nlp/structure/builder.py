@@ -213,6 +213,12 @@ def build_structure(doc: IngestedDocument) -> StructuredDocument:
                 i += 1
                 continue
             if heading:
+                if label.kind == "appendix" and len(title) < 8 and i + 1 < len(units) \
+                        and units[i + 1].label is None and units[i + 1].strong_heading:
+                    title = units[i + 1].block.text     # 'PHỤ LỤC II' / 'DANH MỤC CÁC NHIỆM VỤ ...'
+                    b._open(label.kind, label.text, title, block)
+                    i += 2
+                    continue
                 b._open(label.kind, label.text, title or text, block)
                 i += 1
                 continue

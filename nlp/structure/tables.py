@@ -96,7 +96,8 @@ def table_items(block: Block, section: Section) -> GroupedItems:
         filled = [c for c in cells if c]
         first = cells[0] if cells else ""
         group = _GROUP_LABEL.match(first)
-        if group and len(filled) <= 2:
+        lead_empty = all(not c for c, r in zip(cells, roles) if r in ("lead", "support"))
+        if group and (len(filled) <= 2 or len(filled) <= 3 and lead_empty):
             title = next((c for c in cells[1:] if c), "")
             out.append((group.group(1), title, []))
             continue
