@@ -144,6 +144,7 @@ class AgencyMention:
     level: Optional[str] = None  # trung ương / tỉnh / thành phố / huyện / phường / xã
     kind: str = "fixed"          # fixed | field | leveled | group
     qualifier: str = field(default="", compare=False)   # group's trailing "trên địa bàn xã"/"thuộc phường"
+    place: str = field(default="", compare=False)       # the place name written after the level ("Cần Thơ")
 
 
 @dataclass
@@ -167,12 +168,11 @@ class AgencyMatcher:
             return "|".join(sorted((re.escape(normalize_tones(w)) for w in words), key=len, reverse=True))
 
         def name_word(stop: str) -> str:
-            return (rf"(?:(?!(?:{stop})(?![\w]))[{UPPER}][{LOWER}]+|[{UPPER}]{{2,}}(?![{LOWER}])"
-                    rf"|\d{{1,2}}(?![\w/]))")
+            return rf"(?:(?!(?:{stop})(?![\w]))(?:[{UPPER}][{LOWER}]+|[{UPPER}]{{2,}}(?![{LOWER}])))"
 
         first_word = name_word(stop_alt(data["name_stopwords"]))
         inner_word = name_word(stop_alt(data["name_stopwords_inner"]))
-        self._name = rf"{first_word}(?:(?:\s+|\s*-\s*){inner_word}){{0,3}}"
+        self._name = rf"(?:(?<=[ \t])\d{{1,2}}(?![\w/])|{first_word}(?:(?:\s+|\s*-\s*){inner_word}){{0,3}})"
         level_words = sorted(self._levels, key=len, reverse=True)
         level_alt = "(?:" + "|".join(
             phrase_pattern(w) + (r"(?!\s+hội)" if w == "xã" else "") + (r"\.?" if w == "TP" else "")
@@ -308,7 +308,7 @@ class AgencyMatcher:
             return AgencyMention(entry.canonical, raw, start, end, entry.level, "fixed")
         groups = hit.groupdict()
         if entry.kind == "leveled":
-            name, level = entry.canonical, entry.level
+            name, level, place = entry.canonical, entry.level, ""
             if groups.get("suffix"):
                 suffix = re.sub(r"\s+", " ", groups["suffix"]).strip()
                 name += " " + re.sub(r"\s*,\s*", ", ", suffix)
@@ -326,10 +326,12 @@ class AgencyMatcher:
                     name += re.sub(r"\s*,\s*", ", ", re.sub(r"\s+", " ", groups["more"])).lower()
                     level = None
                 elif groups.get("name"):
-                    name += " " + _place_name(groups["name"])
+                    place = _place_name(groups["name"])
+                    name += " " + place
             elif groups.get("bare_name"):
-                name += " " + _place_name(groups["bare_name"])
-            return AgencyMention(name, raw, start, end, level, "leveled")
+                place = _place_name(groups["bare_name"])
+                name += " " + place
+            return AgencyMention(name, raw, start, end, level, "leveled", place=place)
         if entry.kind == "field":
             if groups.get("field"):
                 canonical_field = self._field_canon.get(fold(groups["field"]), clean_name(groups["field"]))
