@@ -167,17 +167,38 @@ def cited_parent_references(child: Extraction) -> list[Reference]:
         parsed = parse_number(ref.number)
         if not parsed or (parsed.type or "").upper() not in parent_types:
             continue
-        in_title = ref.number in title or (parsed.number_raw in title and (parsed.type or "") in title)
-        in_preamble = any(m.start < preamble_end for m in ref.mentions)
+        in_title = _number_in(title, ref.number) is not None
+        if ref.mentions:
+            in_preamble = any(m.start < preamble_end for m in ref.mentions)
+        else:   # no recorded mentions: look for the number itself in the preamble
+            in_preamble = _number_in((child.text or "")[:preamble_end], ref.number) is not None
         if in_title or in_preamble:
             out.append(ref)
     return out
 
 
+def _number_in(text: str, number: str) -> Optional[re.Match]:
+    """The number written in ``text`` whatever its punctuation ("285 - KH/TW", "71-NQ/CP" for 71/NQ-CP)."""
+    return next(iter(number_mentions(text, number)), None)
+
+
+def number_mentions(text: str, number: str) -> list[re.Match]:
+    tokens = re.findall(r"[0-9A-Za-zÀ-ỹĐđ&]+", number or "")
+    if not tokens or not text:
+        return []
+    pattern = r"(?<![\w/-])" + r"\s*[-/]\s*".join(re.escape(t) for t in tokens) + r"(?![\w])"
+    return list(re.finditer(pattern, text))
+
+
+_TOP_HEADING = re.compile(r"^[ \t]*(?:#+[ \t]*)?(?:\*\*)?(I|II)[ \t]*[.\-–][ \t]*\S", re.M)
+
+
 def _preamble_end(text: str) -> int:
-    """Where the body starts: the first top-level roman heading (I. MỤC ĐÍCH ...)."""
-    m = re.search(r"^\s*(?:\*\*|#+\s*)?I\s*[.\-–]\s*\S", text, flags=re.M)
-    return m.start() if m else min(len(text), 3000)
+    """End of the plan's framing: preamble and purpose (up to heading II), where it names what it implements."""
+    headings = {m.group(1): m.start() for m in reversed(list(_TOP_HEADING.finditer(text)))}
+    if "II" in headings and headings["II"] > headings.get("I", -1):
+        return headings["II"]
+    return min(len(text), 4000)
 
 
 def resolve_parents(child: Extraction, available: list[Extraction]) -> tuple[list[Extraction], list[Reference]]:

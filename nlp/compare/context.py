@@ -1,0 +1,163 @@
+"""Everything the flag rules need, computed once per comparison: the parents' items flattened,
+similarity matrices child x parent (tasks, targets, groups) and child x child."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Optional
+
+import numpy as np
+
+from nlp.compare.align import Aligner, normalise_text, self_similarity
+from nlp.compare.config import settings, threshold
+from nlp.compare.parents import ParentGroup, ParentPlan, group_of_section, parent_group_of, parent_groups
+from nlp.schema import Extraction, Reference, Target, Task
+
+
+@dataclass
+class ParentItem:
+    plan: Extraction
+    item: object            # Task | Target
+    group: str = ""
+
+
+@dataclass
+class Context:
+    child: Extraction
+    parents: list[Extraction]
+    unresolved: list[Reference]
+    parent_tasks: list[ParentItem] = field(default_factory=list)
+    parent_targets: list[ParentItem] = field(default_factory=list)
+    task_sim: np.ndarray = None          # child tasks x parent tasks
+    target_sim: np.ndarray = None        # child targets x parent targets (0 where units are incompatible)
+    child_task_sim: np.ndarray = None    # child tasks x child tasks
+    child_target_sim: np.ndarray = None  # child targets x child targets (indicators)
+    group_ids: list[str] = field(default_factory=list)           # parent groups I..VII
+    group_titles: dict[str, str] = field(default_factory=dict)
+    child_groups: list[str] = field(default_factory=list)       # child task-group keys in order
+    group_sim: np.ndarray = None         # child groups x parent groups
+
+    def parent_doc(self, plan: Extraction) -> str:
+        return plan.document.number or plan.doc_id
+
+
+def build_context(child: Extraction, parents: list[Extraction], unresolved: list[Reference]) -> Context:
+    ctx = Context(child=child, parents=parents, unresolved=list(unresolved))
+    ctx.parent_tasks = [ParentItem(p, t, parent_group_of(p, t)) for p in parents for t in p.tasks]
+    ctx.parent_targets = [ParentItem(p, g, getattr(g, "group", "")) for p in parents for g in p.targets]
+
+    ctx.task_sim = task_similarity(child.tasks, [pi.item for pi in ctx.parent_tasks])
+    ctx.child_task_sim = self_similarity([t.text for t in child.tasks])
+    ctx.target_sim = target_similarity(child.targets, [pi.item for pi in ctx.parent_targets])
+    ctx.child_target_sim = self_similarity([target_text(t) for t in child.targets])
+
+    _build_groups(ctx)
+    return ctx
+
+
+def task_similarity(child_tasks: list[Task], parent_tasks: list[Task]) -> np.ndarray:
+    """Child x parent task similarity (the aligner fitted on the parents' task texts)."""
+    return Aligner().fit([t.text for t in parent_tasks]).score([t.text for t in child_tasks])
+
+
+def target_similarity(child_targets: list[Target], parent_targets: list[Target]) -> np.ndarray:
+    """Child x parent indicator similarity, 0 where the units cannot measure the same thing."""
+    sim = Aligner().fit([target_text(t) for t in parent_targets]).score([target_text(t) for t in child_targets])
+    for i, ct in enumerate(child_targets):
+        for j, pt in enumerate(parent_targets):
+            if not units_compatible(ct, pt):
+                sim[i, j] = 0.0
+    return sim
+
+
+def _build_groups(ctx: Context) -> None:
+    texts: dict[str, list[str]] = {}
+    for plan in ctx.parents:
+        for gid, title in parent_groups(plan).items():
+            ctx.group_titles.setdefault(gid, title)
+            texts.setdefault(gid, []).append(title)
+        if isinstance(plan, ParentPlan):
+            for g in plan.groups:
+                texts.setdefault(g.id, []).append(" ".join(k.replace("_", " ") for k in g.keywords))
+    for pi in ctx.parent_tasks:
+        texts.setdefault(pi.group, []).append(pi.item.text)
+    ctx.group_ids = sorted(texts, key=_group_order)
+    child_texts: dict[str, list[str]] = {}
+    for task in ctx.child.tasks:
+        child_texts.setdefault(group_of_section(task.section), []).append(task.text)
+    ctx.child_groups = list(child_texts)
+    ctx.group_sim = Aligner().fit([" ".join(texts[g]) for g in ctx.group_ids]).score(
+        [" ".join(child_texts[g]) for g in ctx.child_groups])
+
+
+def _group_order(gid: str):
+    roman = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X")
+    return (roman.index(gid), "") if gid in roman else (99, gid)
+
+
+# ---------------------------------------------------------------- targets: text and units
+
+
+def target_text(target: Target) -> str:
+    return f"{target.indicator} {target.unit}".strip()
+
+
+def _unit_parts(unit: str) -> tuple[str, str]:
+    """(kind, base): '% tổng chi NSNN' -> ('%', 'tổng chi ngân sách'); 'Thứ bậc' -> ('thứ hạng', '')."""
+    text = normalise_text(unit)
+    for old, new in settings()["units"]["synonyms"].items():
+        text = text.replace(old, new)
+    if text.startswith("%/") or text.startswith("% /"):
+        return "%/năm", ""
+    if text.startswith("%"):
+        return "%", text[1:].strip()
+    return text, ""
+
+
+def units_compatible(a: Target, b: Target) -> bool:
+    kind_a, base_a = _unit_parts(a.unit)
+    kind_b, base_b = _unit_parts(b.unit)
+    if kind_a and kind_b and kind_a != kind_b:
+        return False
+    if base_a and base_b and not (base_a in base_b or base_b in base_a):
+        return False
+    return True
+
+
+def narrower_base(child: Target, parent: Target) -> Optional[str]:
+    """The narrowing qualifier the child's base has and the parent's has not ('chi sự nghiệp')."""
+    child_text = normalise_text(f"{child.indicator} {child.unit}")
+    parent_text = normalise_text(f"{parent.indicator} {parent.unit}")
+    for phrase in settings()["units"]["narrower_bases"]:
+        if phrase in child_text and phrase not in parent_text:
+            return phrase
+    return None
+
+
+# ---------------------------------------------------------------- tasks: frequencies, parts
+
+
+def duty_frequency(task: Task) -> Optional[str]:
+    """'tháng' | 'quý' | '6 tháng' | 'năm' ... from the deadline, else from the text when it names only one."""
+    for source in ((task.deadline.raw if task.deadline else ""), task.text):
+        found = []
+        low = normalise_text(source)
+        for entry in settings()["frequencies"]:
+            if re.search(entry["pattern"], low):
+                found.append(entry["key"])
+                low = re.sub(entry["pattern"], " ", low)
+        if len(found) == 1:
+            return found[0]
+        if len(found) > 1:
+            return None
+    return None
+
+
+def document_part(section: str) -> str:
+    """'PL3' for appendix sections, 'body' for the plan's own text."""
+    head = (section or "").split(".")[0]
+    return head if re.fullmatch(r"PL\d*", head) else "body"
+
+
+def item_threshold(name: str) -> float:
+    return threshold(name)

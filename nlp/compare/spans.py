@@ -1,0 +1,55 @@
+"""Finding an item's text in the document when the extraction did not record its span.
+
+Gold files and some hand-made extractions carry the text but no offsets; evidence must still point
+into the canonical text, so the first ~120 characters are searched whitespace-insensitively.
+"""
+from __future__ import annotations
+
+import re
+from typing import Optional
+
+from nlp.schema import Extraction, Span
+
+
+def find_span(text: str, needle: str, start: int = 0) -> Optional[Span]:
+    words = re.findall(r"\S+", needle or "")
+    if not words or not text:
+        return None
+    head = []
+    length = 0
+    for w in words:
+        head.append(re.escape(w))
+        length += len(w)
+        if length > 120:
+            break
+    m = re.compile(r"\s+".join(head)).search(text, start) or re.compile(r"\s+".join(head)).search(text)
+    if not m:
+        return None
+    if len(head) == len(words):
+        return Span(start=m.start(), end=m.end())
+    # extend to the end of the full needle where it continues verbatim, else keep the head
+    full = re.compile(r"\s+".join(re.escape(w) for w in words)).match(text, m.start())
+    return Span(start=m.start(), end=full.end() if full else m.end())
+
+
+def with_spans(ext: Extraction) -> Extraction:
+    """A copy whose tasks and targets without a span get one located in ``ext.text``."""
+    if not ext.text:
+        return ext
+    ext = ext.model_copy(deep=True)
+    cursor = 0
+    for task in ext.tasks:
+        if task.span is None:
+            task.span = find_span(ext.text, task.text, cursor)
+        if task.span is not None:
+            cursor = task.span.start
+    for ref in ext.references:
+        if not ref.mentions:
+            from nlp.compare.parents import number_mentions
+
+            ref.mentions = [Span(start=m.start(), end=m.end()) for m in number_mentions(ext.text, ref.number)]
+    for target in ext.targets:
+        # the indicator's words locate the row or sentence; the raw value alone is too short to place
+        if target.span is None:
+            target.span = find_span(ext.text, target.indicator)
+    return ext
