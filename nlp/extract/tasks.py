@@ -20,6 +20,7 @@ from nlp.schema import Deadline, Item, Section, SectionType, Span, StructuredDoc
 def task_rules() -> dict:
     data = yaml.safe_load((RESOURCES / "tasks.yml").read_text(encoding="utf-8"))
     data["_openers"] = re.compile("^(?:" + "|".join(data["non_task_openers"]) + ")", re.IGNORECASE)
+    data["_pointers"] = re.compile("|".join(data["non_task_contains"]), re.IGNORECASE)
     return data
 
 
@@ -36,8 +37,8 @@ class TaskContext:
 
 
 def is_task_item(item: Item, section: Section, index: int) -> bool:
-    text = item.text.strip()
-    if len(text) < 12 or task_rules()["_openers"].match(text):
+    text = _without_label(item)[0].strip()
+    if len(text) < 12 or task_rules()["_openers"].match(text) or task_rules()["_pointers"].search(text):
         return False
     if text.endswith(":") and item.kind != "table_row":
         return False         # an introduction to the list that follows
@@ -76,10 +77,22 @@ def _row_task(item: Item, section: Section, ctx: TaskContext) -> None:
             deadline=deadline, span=span or item.span, page=item.page, result=result or None)
 
 
+def _without_label(item: Item) -> tuple[str, Span]:
+    """'1.1. Xây dựng ...' -> 'Xây dựng ...' with the span moved past the label."""
+    if item.kind != "numbered" or not item.label:
+        return item.text, item.span
+    m = re.match(r"^\s*" + re.escape(item.label) + r"[.)]?\s*", item.text)
+    if not m:
+        return item.text, item.span
+    return item.text[m.end():], Span(start=item.span.start + m.end(), end=item.span.end)
+
+
 def _prose_task(item: Item, section: Section, ctx: TaskContext, owner: list[str]) -> None:
-    roles = assign_roles(item.text, ctx.matcher, heading_agency=owner or None)
-    ctx.add(section=section.path, text=item.text, lead=list(roles.lead), support=list(roles.support),
-            deadline=first_deadline(item.text, ctx.plan_date), span=item.span, page=item.page)
+    text, span = _without_label(item)
+    roles = assign_roles(text, ctx.matcher, heading_agency=owner or None)
+    path = f"{section.path}.{item.label}" if item.kind == "numbered" and item.label else section.path
+    ctx.add(section=path, text=text, lead=list(roles.lead), support=list(roles.support),
+            deadline=first_deadline(text, ctx.plan_date), span=span, page=item.page)
 
 
 def _section_owner(section: Section, inherited: list[str], ctx: TaskContext) -> list[str]:

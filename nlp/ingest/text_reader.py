@@ -22,10 +22,20 @@ _BOLD_LINE = re.compile(r"^\*\*(.+?)\*\*[\s:.]*$")
 _MD_TABLE_SEPARATOR = re.compile(r"^\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?$")
 _SENTENCE_END = re.compile(r"[.;:!?…]['\"”)]*$")
 _HYPHEN_SPLIT = re.compile(r"[0-9A-Za-zĐđÀ-ỹ]-$")
-_STARTS_LOWER = re.compile(r"^[a-zđà-ỹ(]")
+class _StartsLower:
+    """A line starting with a lower-case letter continues a sentence (str.islower knows Vietnamese
+    capitals; a regex range such as [à-ỹ] would also take 'Đ', 'Ơ', 'Ư')."""
+
+    @staticmethod
+    def match(text: str) -> bool:
+        first = text.lstrip("“\"'(")[:1]
+        return bool(first) and first.islower()
+
+
+_STARTS_LOWER = _StartsLower()
 _SIGNATURE_START = re.compile(r"^(nơi nhận|tm\.|kt\.|t/m|tl\.)", re.IGNORECASE)
 _PARAGRAPH_OPENER = re.compile(r"^(Căn cứ|Thực hiện (Nghị quyết|Kế hoạch|Chỉ thị|Quyết định|Công văn|Chương trình))\b")
-_APPENDIX = re.compile(r"^phụ\s+lục\b", re.IGNORECASE)
+_APPENDIX = re.compile(r"^((?-i:PHỤ\s+LỤC)\b|phụ\s+lục\s+(số\s+)?(\d+|(?-i:[IVX]+))\b)", re.IGNORECASE)
 
 
 @dataclass
@@ -36,6 +46,7 @@ class _Line:
     bullet: str | None = None
     table_cells: list[str] | None = None
     blank_before: bool = False
+    width: int = 0            # length of the physical line, bullet included
 
 
 @dataclass
@@ -72,15 +83,15 @@ def _parse_line(raw: str) -> _Line:
     b = _BULLET.match(text)
     if b and heading_level is None:
         bullet, text = b.group(1), b.group(2).strip()
-    return _Line(text=text, heading_level=heading_level, bold=bold, bullet=bullet)
+    return _Line(text=text, heading_level=heading_level, bold=bold, bullet=bullet, width=len(raw.strip()))
 
 
 def _typical_width(lines: list[_Line]) -> int:
     """Width of a full line in this export: lines this long were wrapped, not ended."""
-    widths = sorted(len(l.text) for l in lines if l.table_cells is None and len(l.text) > 20)
+    widths = sorted(l.width for l in lines if l.table_cells is None and l.width > 20)
     if len(widths) < 10:
         return 10_000
-    return widths[int(len(widths) * 0.6)]
+    return widths[int(len(widths) * 0.9)]
 
 
 def _is_upper(text: str) -> bool:
@@ -108,9 +119,11 @@ def _continues(prev: _PendingBlock, line: _Line, full_width: int) -> bool:
     if _STARTS_LOWER.match(line.text):
         return True
     if _SENTENCE_END.search(last.text):
-        return False
+        # in a list item, a sentence that ends exactly at the right margin does not end the item
+        in_list_item = prev.kind == "list_item" or is_block_start(prev.lines[0].text)
+        return in_list_item and last.text.endswith(".") and last.width >= 0.95 * full_width
     # an upper-case start continues only a line that ran to the full width (a wrapped line)
-    return len(last.text) >= 0.8 * full_width
+    return last.width >= 0.7 * full_width
 
 
 def _join(lines: list[_Line]) -> str:

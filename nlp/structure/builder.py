@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from nlp.ingest.layout import is_table_header_line
 from nlp.schema import Block, IngestedDocument, Item, Section, SectionType, Span, StructuredDocument
 from nlp.structure.labels import Label, parse_label
-from nlp.structure.section_types import classify_title, is_recipients, is_signature
+from nlp.structure.section_types import classify_title, is_closing, is_recipients, is_signature
 from nlp.structure.tables import flat_table_items, table_items
 
 _TITLE_MAX = 130
@@ -51,7 +51,7 @@ class _Builder:
         return self.stack[-1][1] if self.stack else self.roots[-1]
 
     def _open(self, kind: str, label: str | None, title: str, block: Block, type_: SectionType | None = None) -> Section:
-        if kind in ("appendix", "recipients", "signature") or (kind == "roman" and not self._inside_appendix()):
+        if kind in ("appendix", "recipients", "signature", "closing") or (kind == "roman" and not self._inside_appendix()):
             self.stack = []
             parent = None
         else:
@@ -230,7 +230,11 @@ def build_structure(doc: IngestedDocument) -> StructuredDocument:
             b.add_item(Item(kind="paragraph", text=text, span=block.span, page=block.page))
         elif block.bullet:
             b.add_item(Item(kind="bullet", text=text, span=block.span, page=block.page, label=block.bullet))
-        elif b.last_item is not None and b.last_item.kind == "numbered" and not unit.strong_heading:
+        elif is_closing(text):
+            b._open("closing", None, "", block, SectionType.OTHER)
+            b.add_item(Item(kind="paragraph", text=text, span=block.span, page=block.page))
+        elif b.last_item is not None and b.last_item.kind == "numbered" and not unit.strong_heading \
+                and not b.last_item.text.rstrip().endswith((".", "!", "?", '."', ".”")):
             b.extend_last_item(block)       # a numbered task continued in the next paragraph
         else:
             b.add_item(Item(kind="paragraph", text=text, span=block.span, page=block.page))

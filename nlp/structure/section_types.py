@@ -14,7 +14,7 @@ from nlp.schema import SectionType
 def _rules() -> tuple[list[tuple[SectionType, re.Pattern]], re.Pattern]:
     data = yaml.safe_load((RESOURCES / "section_types.yml").read_text(encoding="utf-8"))
     rules = [(SectionType(r["type"]), re.compile(r["pattern"], re.IGNORECASE)) for r in data["rules"]]
-    return rules, re.compile(data["signature"], re.IGNORECASE)
+    return rules, re.compile(data["signature"], re.IGNORECASE), re.compile(data["closing"], re.IGNORECASE)
 
 
 def classify_title(title: str) -> SectionType | None:
@@ -31,3 +31,8 @@ def is_recipients(text: str) -> bool:
 
 def is_signature(text: str) -> bool:
     return bool(_rules()[1].match(text.strip())) and len(text) < 60
+
+
+def is_closing(text: str) -> bool:
+    """The closing formula after the last section: 'Trên đây là Kế hoạch ...', 'UBND phường yêu cầu ...'."""
+    return bool(_rules()[2].match(text.strip()))

@@ -226,11 +226,14 @@ def _lines(row: _FlatRow) -> list[tuple[str, Span, int | None]]:
     return out
 
 
+_CONTINUES_SENTENCE = re.compile(r"(?:,|\b(?:của|và|các|về|với|tại|cho|theo|trong|thuộc|số|ngày|đến|do|từ|giữa|đối với|nhằm|để))\s*$", re.IGNORECASE)
+
+
 def _agency_start(lines: list[tuple[str, Span, int | None]], min_line: int) -> tuple[int, int]:
     """(line index, char offset in that line) where the agency cells begin, or (len, 0)."""
     pat = _patterns()
     for idx, (text, _, _) in enumerate(lines):
-        if idx >= min_line and pat["agency_line"].match(text):
+        if idx >= min_line and pat["agency_line"].match(text) and not _CONTINUES_SENTENCE.search(lines[idx - 1][0]):
             return idx, 0
         m = pat["agency_inline"].search(text)
         if m and (idx >= min_line or pat["value"].search(text[:m.start()])):
