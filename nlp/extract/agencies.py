@@ -75,6 +75,28 @@ def normalize_tones(text: str) -> str:
     return _OLD_TONE.sub(move, text)
 
 
+def to_nfc(text: str) -> tuple[str, list[int]]:
+    """NFC copy of ``text`` and, for each of its offsets (and its end), the offset in ``text``.
+
+    Patterns are written in composed form; a document with decomposed letters ("o" + U+0300) is
+    matched on this copy and its spans mapped back."""
+    if unicodedata.is_normalized("NFC", text):
+        return text, []
+    out: list[str] = []
+    back: list[int] = []
+    i, n = 0, len(text)
+    while i < n:
+        j = i + 1
+        while j < n and unicodedata.combining(text[j]):
+            j += 1
+        chunk = unicodedata.normalize("NFC", text[i:j])
+        out.append(chunk)
+        back.extend([i] * len(chunk))
+        i = j
+    back.append(n)
+    return "".join(out), back
+
+
 def fold(text: str) -> str:
     """Lowercase, no diacritics (đ -> d), letters and digits separated by single spaces."""
     text = unicodedata.normalize("NFD", (text or "").lower()).replace("đ", "d")
@@ -162,6 +184,7 @@ class AgencyMatcher:
 
     def __init__(self, lexicon_path: str | Path | None = None):
         data = yaml.safe_load(Path(lexicon_path or DEFAULT_LEXICON).read_text(encoding="utf-8"))
+        self.roles: dict = data.get("roles") or {}     # cue words for nlp/extract/roles.py
         self._levels: dict[str, str] = {normalize_tones(k): v for k, v in data["levels"].items()}
         self._level_canon = {fold(k): k for k in self._levels}
         def stop_alt(words) -> str:
@@ -273,6 +296,13 @@ class AgencyMatcher:
 
     def find(self, text: str) -> list[AgencyMention]:
         """Every agency mention in ``text``, left to right, non-overlapping, longest match first."""
+        nfc, back = to_nfc(text)
+        if not back:
+            return self._find(text)
+        return [replace(m, start=back[m.start], end=back[m.end], raw=text[back[m.start]:back[m.end]])
+                for m in self._find(nfc)]
+
+    def _find(self, text: str) -> list[AgencyMention]:
         norm = normalize_tones(text)
         mentions: list[AgencyMention] = []
         pos = 0

@@ -16,7 +16,7 @@ from typing import Iterable, Optional
 
 import yaml
 
-from nlp.extract.agencies import UPPER, AgencyMatcher, default_matcher, fold, normalize_tones, phrase_pattern
+from nlp.extract.agencies import UPPER, AgencyMatcher, default_matcher, fold, normalize_tones, phrase_pattern, to_nfc
 from nlp.schema import Reference, Span
 
 LEXICON = Path(__file__).resolve().parents[1] / "resources" / "references.yml"
@@ -325,8 +325,12 @@ def find_references(text: str, exclude_numbers: Iterable[str] = (), *,
     """Every document ``text`` cites, once each, in order of first mention."""
     matcher = matcher or default_matcher()
     excluded = {fold(normalize_reference_number(n)) for n in exclude_numbers if n}
-    mentions, _ = _scan(text, matcher)
-    places = _places(text, matcher)
+    nfc, back = to_nfc(text)
+    mentions, _ = _scan(nfc, matcher)
+    if back:
+        for m in mentions:
+            m.start, m.end = back[m.start], back[m.end]
+    places = _places(nfc, matcher)
 
     full: dict[str, dict] = {}
     order: list[str] = []
