@@ -36,6 +36,7 @@ class Context:
     group_titles: dict[str, str] = field(default_factory=dict)
     child_groups: list[str] = field(default_factory=list)       # child task-group keys in order
     group_sim: np.ndarray = None         # child groups x parent groups
+    child_group_titles: dict[str, str] = field(default_factory=dict)
 
     def parent_doc(self, plan: Extraction) -> str:
         return plan.document.number or plan.doc_id
@@ -72,13 +73,17 @@ def target_similarity(child_targets: list[Target], parent_targets: list[Target])
 
 def _build_groups(ctx: Context) -> None:
     texts: dict[str, list[str]] = {}
+    headings: dict[str, list[str]] = {}
     for plan in ctx.parents:
         for gid, title in parent_groups(plan).items():
             ctx.group_titles.setdefault(gid, title)
             texts.setdefault(gid, []).append(title)
+            headings.setdefault(gid, []).append(title)
         if isinstance(plan, ParentPlan):
             for g in plan.groups:
-                texts.setdefault(g.id, []).append(" ".join(k.replace("_", " ") for k in g.keywords))
+                words = " ".join(k.replace("_", " ") for k in g.keywords)
+                texts.setdefault(g.id, []).append(words)
+                headings.setdefault(g.id, []).append(words)
     for pi in ctx.parent_tasks:
         texts.setdefault(pi.group, []).append(pi.item.text)
     ctx.group_ids = sorted(texts, key=_group_order)
@@ -86,8 +91,41 @@ def _build_groups(ctx: Context) -> None:
     for task in ctx.child.tasks:
         child_texts.setdefault(group_of_section(task.section), []).append(task.text)
     ctx.child_groups = list(child_texts)
-    ctx.group_sim = Aligner().fit([" ".join(texts[g]) for g in ctx.group_ids]).score(
+    titles = child_group_titles(ctx.child)
+    ctx.child_group_titles = titles
+    content = Aligner().fit([" ".join(texts[g]) for g in ctx.group_ids]).score(
         [" ".join(child_texts[g]) for g in ctx.child_groups])
+    # a group's own heading says what it is about better than its tasks: where the child's heading
+    # is known, the score is the mean of heading-to-heading and content similarity
+    heading = Aligner().fit([" ".join(headings.get(g, [])) or g for g in ctx.group_ids]).score(
+        [titles.get(g, "") for g in ctx.child_groups])
+    has_title = np.array([[1.0] if titles.get(g) else [0.0] for g in ctx.child_groups]).reshape(-1, 1) if ctx.child_groups else np.zeros((0, 1))
+    ctx.group_sim = has_title * (0.5 * heading + 0.5 * content) + (1 - has_title) * content
+
+
+def child_group_titles(child: Extraction) -> dict[str, str]:
+    """Heading of each child task group ('II.4' -> '4. Phát triển, trọng dụng nhân lực ...'), read from
+    the text just before the group's first task (the extraction keeps sections as paths only)."""
+    if not child.text:
+        return {}
+    first: dict[str, int] = {}
+    for task in child.tasks:
+        key = group_of_section(task.section)
+        if task.span is not None and (key not in first or task.span.start < first[key]):
+            first[key] = task.span.start
+    titles = {}
+    for key, start in first.items():
+        label = key.split(".")[-1]
+        window = child.text[max(0, start - 3000):start]
+        # "4. Phát triển ..." but not "4.1. ..." (a task's own number)
+        pattern = re.compile(rf"^[ \t#*>|-]*{re.escape(label)}\s*[.)/:-](?!\s*\d)\s*\**\s*([^\W\d_][^\n]*)$", re.M)
+        matches = list(pattern.finditer(window))
+        if matches:
+            # headings wrap over lines in PDF text: keep reading until the next numbered item or bullet
+            rest = window[matches[-1].start(1):matches[-1].start(1) + 300]
+            rest = re.split(r"\n\s*(?:\d+(?:\.\d+)*\s*[.)]|[-+•*]\s)", rest)[0]
+            titles[key] = re.sub(r"\s+", " ", rest).strip(" *")
+    return titles
 
 
 def _group_order(gid: str):
