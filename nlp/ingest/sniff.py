@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import re
+import unicodedata
 import zipfile
 
 from nlp.errors import IngestError
@@ -57,6 +58,12 @@ _OLE_KINDS: list[tuple[bytes, str]] = [
 ]
 _OLE_ENCRYPTED = "EncryptedPackage".encode("utf-16-le")
 
+_HTML = re.compile(r"^\s*(?:<!doctype\s+html|<html[\s>]|<\?xml[^>]*>\s*<html)", re.I)
+# Extensions of container formats: a file named like this whose content is plain text was renamed
+# or badly downloaded, and reading it as text would analyse the wrong thing.
+_BINARY_EXTENSIONS = {"docx": "tài liệu Word", "doc": "tài liệu Word", "pdf": "tệp PDF",
+                      "xlsx": "bảng tính Excel", "xls": "bảng tính Excel", "odt": "tài liệu OpenDocument"}
+
 _MARKDOWN_MARKERS = re.compile(r"^#{1,6}\s+\S|^\s*\|?\s*:?-{3,}:?\s*\||\*\*[^*\n]+\*\*|^__[^_\n]+__", re.M)
 
 
@@ -90,6 +97,14 @@ def sniff_format(data: bytes, source: str = "document") -> DocFormat:
         raise unsupported("tệp nhị phân không rõ định dạng", source)
     if not text.strip(" \t\r\n\u00a0\u200b\ufeff"):
         raise IngestError(f"Tệp «{source}» chỉ có khoảng trắng: không có nội dung để phân tích.", "empty")
+    if _HTML.match(text):
+        raise unsupported("trang web HTML (có thể là trang báo lỗi được lưu thay cho tài liệu)", source)
+    extension = source.rsplit(".", 1)[-1].lower() if "." in source else ""
+    if extension in _BINARY_EXTENSIONS:
+        raise IngestError(
+            f"Tệp «{source}» có đuôi .{extension} nhưng nội dung là văn bản thuần, không phải "
+            f"{_BINARY_EXTENSIONS[extension]}; tệp có thể bị đổi tên hoặc tải về lỗi. "
+            "Hãy tải lên tệp gốc, hoặc đổi đuôi thành .txt nếu đây đúng là văn bản thuần.", "unsupported_type")
     return "markdown" if _MARKDOWN_MARKERS.search(text) else "text"
 
 
@@ -142,9 +157,13 @@ def decode_text(data: bytes, source: str = "document") -> str | None:
     return None
 
 
+def _is_format(ch: str) -> bool:
+    return unicodedata.category(ch) == "Cf"     # zero-width joiners, BOM: invisible but legitimate
+
+
 def _printable_or_none(text: str) -> str | None:
     sample = text[:200_000]
     if not sample:
         return text
-    bad = sum(1 for ch in sample if (not ch.isprintable() and ch not in "\n\r\t\f\v") or ch == "\ufffd")
+    bad = sum(1 for ch in sample if ch == "\ufffd" or not (ch.isprintable() or ch.isspace() or _is_format(ch)))
     return text if bad <= (1 - MIN_PRINTABLE_RATIO) * len(sample) else None

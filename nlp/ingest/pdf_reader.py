@@ -1,0 +1,589 @@
+"""PDF -> IngestedDocument with pdfminer.six layout analysis (one pass per page).
+
+Per page: pdfminer groups characters into lines and boxes (no hierarchical box ordering: boxes
+are read top to bottom, which is the reading order of single-column official documents and keeps
+the two-column letterhead box by box). Pages with ruling lines go through pdfplumber's table
+finder, fed with the objects of that same layout pass (no second parse); the characters inside
+each table are assigned to its cells by grid position, merged cells included.
+
+Across pages: running headers and footers (the same line at the same height on most pages) and
+page numbers are removed; lines are joined into paragraphs (a bullet, a numbering label, a change
+of bold or centring, or a sentence end followed by a new box or an indented line starts a new
+block); a table split over pages (same column positions or a repeated header row) is stitched
+back and its repeated header dropped. Vertical merges follow the DOCX convention: continuation
+cells repeat the merged text with row_span 0.
+
+Limits: page count (too_large); FlateDecode streams are inflated with a cap (bomb).
+"""
+from __future__ import annotations
+
+import bisect
+import io
+import os
+import re
+import zlib
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from statistics import median
+from types import SimpleNamespace
+from typing import Optional
+
+from nlp.errors import IngestError
+from nlp.ingest.normalize import (
+    BlockDraft, CellDraft, RowDraft, assemble_document, check_vietnamese, ends_mid_token, ends_sentence,
+    join_pair, mark_header_row, normalize_inline, split_bullet, starts_block,
+)
+from nlp.ingest.sniff import pdf_offset
+from nlp.schema import IngestedDocument
+
+MAX_PAGES = int(os.environ.get("PLANGAP_MAX_PDF_PAGES", "1000"))
+MAX_STREAM_BYTES = 128 * 1024 * 1024     # one inflated stream; a page's content is a few hundred KB
+MIN_TEXT_CHARS = 20                      # fewer characters in the whole file: no text layer
+
+_BOLD_FONT = re.compile(r"bold|black|heavy|semibold|demibold|[,-]b$|[,-]bd$|\bbd\b", re.I)
+_PAGE_NUMBER = re.compile(r"^(?:trang\s*)?[-–]?\s*\d{1,4}\s*[-–]?(?:\s*/\s*\d{1,4})?$|^page\s+\d+", re.I)
+MARGIN_BAND = 0.12                       # top/bottom share of the page where headers and footers live
+
+
+# ---------------------------------------------------------------- inflate cap (flate bomb)
+
+
+class _InflateLimit(Exception):
+    pass
+
+
+def _bounded_decompress(data: bytes, *args, **kwargs) -> bytes:
+    """zlib.decompress that refuses to produce more than MAX_STREAM_BYTES."""
+    d = zlib.decompressobj()
+    out = d.decompress(data, MAX_STREAM_BYTES)
+    if d.unconsumed_tail:
+        raise _InflateLimit(len(out))
+    if not d.eof:
+        raise zlib.error("incomplete or truncated stream")
+    return out
+
+
+def _bounded_decompress_corrupted(data: bytes) -> bytes:
+    """pdfminer's fallback for streams with a bad checksum, bounded and without its byte loop."""
+    d = zlib.decompressobj()
+    try:
+        out = d.decompress(data, MAX_STREAM_BYTES)
+    except zlib.error:
+        return b""
+    if d.unconsumed_tail:
+        raise _InflateLimit(len(out))
+    return out
+
+
+def _install_inflate_cap() -> None:
+    import pdfminer.pdftypes as pdftypes
+    if getattr(pdftypes, "_plangap_capped", False):
+        return
+    pdftypes.zlib = SimpleNamespace(decompress=_bounded_decompress, decompressobj=zlib.decompressobj,
+                                    error=zlib.error, MAX_WBITS=zlib.MAX_WBITS)
+    pdftypes.decompress_corrupted = _bounded_decompress_corrupted
+    pdftypes._plangap_capped = True
+
+
+# ---------------------------------------------------------------- page model
+
+
+@dataclass
+class _Line:
+    text: str
+    x0: float
+    x1: float
+    top: float          # pdfminer coordinates: y grows upwards
+    bottom: float
+    size: float
+    bold: bool
+    page: int
+    box: int
+    centred: bool = False
+
+
+@dataclass
+class _Table:
+    rows: list[RowDraft]
+    top: float
+    bottom: float
+    col_edges: list[float]
+    page: int
+
+
+@dataclass
+class _Page:
+    number: int
+    height: float
+    width: float
+    items: list = field(default_factory=list)      # _Line | _Table in reading order
+    chars: int = 0
+    images: int = 0
+
+
+# ---------------------------------------------------------------- entry point
+
+
+def read_pdf(data: bytes, source: str = "document.pdf") -> IngestedDocument:
+    from pdfminer.layout import LAParams
+    from pdfminer.pdfinterp import PDFResourceManager
+
+    _install_inflate_cap()
+    start = max(pdf_offset(data), 0)
+    document = _open_document(data[start:], source)
+    page_count = _declared_page_count(document)
+    if page_count > MAX_PAGES:
+        raise IngestError(f"Tệp PDF «{source}» có {page_count} trang, vượt giới hạn {MAX_PAGES} trang.", "too_large")
+    laparams = LAParams(line_margin=0.5, char_margin=2.0, word_margin=0.1, boxes_flow=None, all_texts=True)
+    resources = PDFResourceManager(caching=True)
+    pages: list[_Page] = []
+    try:
+        from pdfminer.pdfpage import PDFPage
+        for number, pdf_page in enumerate(PDFPage.create_pages(document), start=1):
+            if number > MAX_PAGES:
+                raise IngestError(f"Tệp PDF «{source}» có hơn {MAX_PAGES} trang, vượt giới hạn.", "too_large")
+            pages.append(_read_page(pdf_page, number, resources, laparams))
+    except _InflateLimit as exc:
+        raise IngestError(
+            f"Tệp PDF «{source}» có luồng dữ liệu nén giải ra hơn {MAX_STREAM_BYTES // 1048576} MB "
+            "(«bom nén»); tệp không được đọc.", "bomb") from exc
+    except IngestError:
+        raise
+    except MemoryError:
+        raise
+    except Exception as exc:   # pdfminer raises many unrelated types on damaged files
+        raise IngestError(f"Tệp PDF «{source}» bị hỏng, không đọc được nội dung trang ({type(exc).__name__}: {exc}).",
+                          "corrupt") from exc
+    if not pages:
+        raise IngestError(f"Tệp PDF «{source}» bị hỏng hoặc bị cắt cụt: không tìm thấy trang nào.", "corrupt")
+    total_chars = sum(p.chars for p in pages)
+    if total_chars < MIN_TEXT_CHARS:
+        if any(p.images for p in pages):
+            raise IngestError(
+                f"PDF chỉ có ảnh quét, không có lớp văn bản; cần OCR («{source}», {len(pages)} trang). "
+                "Hãy chạy nhận dạng ký tự (OCR) hoặc tải lên bản DOCX/PDF gốc.", "image_only")
+        raise IngestError(f"Tệp PDF «{source}» không có nội dung văn bản ({len(pages)} trang trống).", "empty")
+    _remove_running_lines(pages)
+    drafts = _blocks(pages)
+    doc = assemble_document(drafts, source=source, fmt="pdf", data=data, pages=len(pages))
+    if not doc.blocks:
+        raise IngestError(f"Tệp PDF «{source}» không có nội dung văn bản ngoài đầu trang/chân trang.", "empty")
+    check_vietnamese(doc.text)
+    return doc
+
+
+def _open_document(data: bytes, source: str):
+    from pdfminer.pdfdocument import PDFDocument, PDFEncryptionError, PDFPasswordIncorrect
+    from pdfminer.pdfparser import PDFParser
+    try:
+        return PDFDocument(PDFParser(io.BytesIO(data)), password="")
+    except (PDFPasswordIncorrect, PDFEncryptionError) as exc:
+        raise IngestError(f"Tệp PDF «{source}» được bảo vệ bằng mật khẩu (mã hóa); hãy gỡ mật khẩu rồi tải lên lại.",
+                          "encrypted") from exc
+    except _InflateLimit as exc:
+        raise IngestError(f"Tệp PDF «{source}» có luồng nén giải ra quá lớn («bom nén»).", "bomb") from exc
+    except MemoryError:
+        raise
+    except Exception as exc:
+        raise IngestError(f"Tệp PDF «{source}» bị hỏng, không đọc được cấu trúc tệp ({type(exc).__name__}: {exc}).",
+                          "corrupt") from exc
+
+
+def _declared_page_count(document) -> int:
+    from pdfminer.pdftypes import resolve1
+    try:
+        pages = resolve1(document.catalog.get("Pages"))
+        return int(resolve1(pages.get("Count", 0))) if isinstance(pages, dict) else 0
+    except Exception:  # a broken page tree is reported when the pages are read
+        return 0
+
+
+# ---------------------------------------------------------------- one page
+
+
+def _read_page(pdf_page, number: int, resources, laparams) -> _Page:
+    from pdfminer.converter import PDFPageAggregator
+    from pdfminer.layout import LTChar, LTCurve, LTFigure, LTImage, LTTextBox, LTTextLine
+    from pdfminer.pdfinterp import PDFPageInterpreter
+
+    device = PDFPageAggregator(resources, laparams=laparams)
+    PDFPageInterpreter(resources, device).process_page(pdf_page)
+    layout = device.get_result()
+    page = _Page(number=number, height=layout.height, width=layout.width)
+
+    boxes: list = []
+    graphics: list = []
+
+    def walk(objs) -> None:
+        for obj in objs:
+            if isinstance(obj, LTTextBox):
+                boxes.append(obj)
+            elif isinstance(obj, LTFigure):
+                walk(obj)
+            elif isinstance(obj, LTImage):
+                page.images += 1
+            elif isinstance(obj, LTCurve):   # LTLine and LTRect are curves
+                graphics.append(obj)
+            elif isinstance(obj, LTTextLine):   # loose lines (rare) behave like one-line boxes
+                boxes.append([obj])
+
+    walk(layout)
+    boxes.sort(key=lambda b: (-_top(b), _left(b)))
+    tables = _find_tables(pdf_page, number, layout, graphics) if _has_ruling(graphics) else []
+    lines: list[_Line] = []
+    table_lines: dict[int, list] = defaultdict(list)
+    for box_index, box in enumerate(boxes):
+        for text_line in box:
+            if not isinstance(text_line, LTTextLine):
+                continue
+            table_index = _table_at(tables, text_line)
+            if table_index is not None:
+                table_lines[table_index].append(text_line)
+                continue
+            line = _make_line(text_line, number, box_index, LTChar)
+            if line is not None:
+                lines.append(line)
+    page.chars = sum(len(l.text) for l in lines)
+    for index, (table, geometry) in enumerate(tables):
+        _fill_table(table, geometry, table_lines.get(index, []), LTChar)
+        page.chars += sum(len(c.text) for r in table.rows for c in r.cells)
+    _mark_centred(lines)
+    items: list = lines + [t for t, _ in tables if any(c.text for r in t.rows for c in r.cells)]
+    items.sort(key=lambda it: -it.top)
+    page.items = items
+    return page
+
+
+def _top(box) -> float:
+    return box.y1 if hasattr(box, "y1") else box[0].y1
+
+
+def _left(box) -> float:
+    return box.x0 if hasattr(box, "x0") else box[0].x0
+
+
+def _make_line(text_line, page: int, box: int, char_type) -> Optional[_Line]:
+    text = normalize_inline(text_line.get_text())
+    if not text:
+        return None
+    chars = [o for o in text_line if isinstance(o, char_type) and o.get_text().strip()]
+    bold_chars = sum(1 for c in chars if _BOLD_FONT.search(c.fontname or ""))
+    size = median(c.size for c in chars) if chars else text_line.height
+    return _Line(text=text, x0=text_line.x0, x1=text_line.x1, top=text_line.y1, bottom=text_line.y0, size=size,
+                 bold=bool(chars) and bold_chars >= 0.9 * len(chars), page=page, box=box)
+
+
+def _mark_centred(lines: list[_Line]) -> None:
+    if len(lines) < 3:
+        return
+    left = min(l.x0 for l in lines)
+    right = max(l.x1 for l in lines)
+    middle, width = (left + right) / 2, right - left
+    for line in lines:
+        line_middle = (line.x0 + line.x1) / 2
+        line.centred = (abs(line_middle - middle) < 0.04 * width and line.x0 > left + 0.08 * width
+                        and line.x1 < right - 0.08 * width)
+
+
+# ---------------------------------------------------------------- tables
+
+
+def _has_ruling(graphics: list) -> bool:
+    horizontal = vertical = 0
+    for g in graphics:
+        w, h = g.x1 - g.x0, g.y1 - g.y0
+        if w > 10 and h < 3:
+            horizontal += 1
+        elif h > 10 and w < 3:
+            vertical += 1
+        elif w > 10 and h > 10:          # a rectangle: four ruling edges
+            horizontal += 2
+            vertical += 2
+        if horizontal >= 2 and vertical >= 2:
+            return True
+    return False
+
+
+@dataclass
+class _Grid:
+    row_edges: list[float]       # pdfplumber 'top' coordinates, ascending (top of the page first)
+    col_edges: list[float]
+    owner: dict                  # (row, col) -> cell index
+    cells: list[tuple]           # (row, col, row_span, col_span)
+    x0: float
+    x1: float
+    top: float                   # pdfminer coordinates
+    bottom: float
+    to_top: object               # pdfminer y -> pdfplumber top
+
+
+def _find_tables(pdf_page, number: int, layout, graphics: list) -> list[tuple[_Table, _Grid]]:
+    plumber_page = _plumber_page(pdf_page, number, layout, graphics)
+    settings = {"vertical_strategy": "lines", "horizontal_strategy": "lines"}
+    found = []
+    mb_x0, mb_top = plumber_page.mediabox[0], plumber_page.mediabox[1]
+    height = plumber_page.height
+
+    def to_top(y: float) -> float:
+        return height - y + mb_top
+
+    for table in plumber_page.find_tables(settings):
+        bboxes = [(c[0] - mb_x0, c[1], c[2] - mb_x0, c[3]) for c in table.cells]
+        if len(bboxes) < 2:
+            continue
+        row_edges = sorted({round(b[1], 1) for b in bboxes} | {round(max(b[3] for b in bboxes), 1)})
+        col_edges = sorted({round(b[0], 1) for b in bboxes} | {round(max(b[2] for b in bboxes), 1)})
+        row_edges, col_edges = _merge_close(row_edges), _merge_close(col_edges)
+        owner: dict = {}
+        cells = []
+        for index, (x0, top, x1, bottom) in enumerate(bboxes):
+            r0 = _edge_index(row_edges, top)
+            r1 = max(_edge_index(row_edges, bottom), r0 + 1)
+            c0 = _edge_index(col_edges, x0)
+            c1 = max(_edge_index(col_edges, x1), c0 + 1)
+            cells.append((r0, c0, r1 - r0, c1 - c0))
+            for r in range(r0, r1):
+                for c in range(c0, c1):
+                    owner.setdefault((r, c), index)
+        x0, top, x1, bottom = table.bbox
+        grid = _Grid(row_edges, col_edges, owner, cells, x0 - mb_x0, x1 - mb_x0,
+                     top=height - top + mb_top, bottom=height - bottom + mb_top, to_top=to_top)
+        found.append((_Table(rows=[], top=grid.top, bottom=grid.bottom, col_edges=col_edges, page=number), grid))
+    return found
+
+
+def _merge_close(edges: list[float], tolerance: float = 2.0) -> list[float]:
+    out: list[float] = []
+    for e in edges:
+        if not out or e - out[-1] > tolerance:
+            out.append(e)
+    return out
+
+
+def _edge_index(edges: list[float], value: float) -> int:
+    i = bisect.bisect_left(edges, value - 2.0)
+    return min(i, len(edges) - 1)
+
+
+def _plumber_page(pdf_page, number: int, layout, graphics: list):
+    """A pdfplumber Page whose objects are this layout's ruling graphics (no second parse, no chars)."""
+    from pdfplumber.page import Page
+
+    class _LayoutPage(Page):
+        def parse_objects(self):
+            objects: dict = {}
+            for obj in graphics:
+                parsed = self.process_object(obj)
+                objects.setdefault(parsed["object_type"], []).append(parsed)
+            return objects
+
+    stub = SimpleNamespace(laparams=None, unicode_norm=None, raise_unicode_errors=False, rsrcmgr=None)
+    page = _LayoutPage(stub, pdf_page, page_number=number, initial_doctop=0)
+    page._layout = layout
+    return page
+
+
+def _table_at(tables: list, text_line) -> Optional[int]:
+    cx = (text_line.x0 + text_line.x1) / 2
+    cy = (text_line.y0 + text_line.y1) / 2
+    for index, (_, grid) in enumerate(tables):
+        if grid.x0 - 1 <= cx <= grid.x1 + 1 and grid.bottom - 1 <= cy <= grid.top + 1:
+            return index
+    return None
+
+
+def _fill_table(table: _Table, grid: _Grid, text_lines: list, char_type) -> None:
+    """Assign each character to the cell under it; cell text = its line fragments joined."""
+    fragments: dict[int, list] = defaultdict(list)     # cell -> [(top, x0, text)]
+    for text_line in text_lines:
+        current_cell, buffer, frag_x = None, [], 0.0
+        for obj in text_line:
+            if isinstance(obj, char_type):
+                cx = (obj.x0 + obj.x1) / 2
+                cy = grid.to_top((obj.y0 + obj.y1) / 2)
+                r = bisect.bisect_right(grid.row_edges, cy) - 1
+                c = bisect.bisect_right(grid.col_edges, cx) - 1
+                cell = grid.owner.get((r, c))
+                if cell != current_cell:
+                    if current_cell is not None and buffer:
+                        fragments[current_cell].append((text_line.y1, frag_x, "".join(buffer)))
+                    current_cell, buffer, frag_x = cell, [], obj.x0
+                buffer.append(obj.get_text())
+            else:   # LTAnno: a space or the line's newline, inserted by layout analysis
+                buffer.append(obj.get_text())
+        if current_cell is not None and buffer:
+            fragments[current_cell].append((text_line.y1, frag_x, "".join(buffer)))
+
+    texts: list[str] = []
+    for index in range(len(grid.cells)):
+        text = ""
+        for _, _, piece in sorted(fragments.get(index, []), key=lambda f: (-round(f[0]), f[1])):
+            piece = normalize_inline(piece)
+            if piece:
+                text = join_pair(text, piece) if text else piece
+        texts.append(text)
+
+    by_row: dict[int, list] = defaultdict(list)
+    for index, (r0, c0, rs, cs) in enumerate(grid.cells):
+        by_row[r0].append((c0, index))
+    rows: list[RowDraft] = []
+    covered_by: dict[tuple, CellDraft] = {}
+    for r in range(len(grid.row_edges) - 1):
+        entries: list[tuple[int, CellDraft]] = []
+        for c0, index in by_row.get(r, []):
+            _, _, rs, cs = grid.cells[index]
+            draft = CellDraft(text=texts[index], col_span=cs, row_span=rs)
+            entries.append((c0, draft))
+            for rr in range(r + 1, r + rs):
+                covered_by[(rr, c0)] = draft
+        for (rr, c0), top in list(covered_by.items()):
+            if rr == r:
+                entries.append((c0, CellDraft(text=top.text, col_span=top.col_span, row_span=0)))
+                del covered_by[(rr, c0)]
+        if entries:
+            entries.sort(key=lambda e: e[0])
+            rows.append(RowDraft(cells=[d for _, d in entries], page=table.page))
+    table.rows = rows
+
+
+# ---------------------------------------------------------------- running headers, footers, page numbers
+
+
+def _remove_running_lines(pages: list[_Page]) -> None:
+    def in_margin(line: _Line, page: _Page) -> Optional[str]:
+        if line.top >= page.height * (1 - MARGIN_BAND):
+            return "top"
+        if line.bottom <= page.height * MARGIN_BAND:
+            return "bottom"
+        return None
+
+    keys: Counter = Counter()
+    page_keys: list[list[tuple]] = []
+    for page in pages:
+        seen = []
+        for item in page.items:
+            if isinstance(item, _Line):
+                band = in_margin(item, page)
+                if band:
+                    key = (band, re.sub(r"\d+", "#", item.text), round(item.top / 6))
+                    seen.append(key)
+        page_keys.append(seen)
+        keys.update(set(seen))
+    repeated_min = max(2, (len(pages) + 1) // 2)
+    for page in pages:
+        kept = []
+        for item in page.items:
+            if isinstance(item, _Line):
+                band = in_margin(item, page)
+                if band and (_PAGE_NUMBER.match(item.text)
+                             or keys[(band, re.sub(r"\d+", "#", item.text), round(item.top / 6))] >= repeated_min):
+                    continue
+            kept.append(item)
+        page.items = kept
+
+
+# ---------------------------------------------------------------- paragraphs and table stitching
+
+
+def _text_frame(pages: list[_Page]) -> dict[int, tuple[float, float]]:
+    """Per page: (left edge, right edge) of the body text, measured over all pages of the same width
+    (one page alone may hold only short lines; landscape appendix pages get their own frame)."""
+    by_width: dict[int, list[_Line]] = defaultdict(list)
+    for page in pages:
+        by_width[round(page.width)].extend(it for it in page.items if isinstance(it, _Line) and not it.centred)
+    frames_by_width = {}
+    for width, lines in by_width.items():
+        if not lines:
+            frames_by_width[width] = (0.0, float(width))
+            continue
+        x0s = sorted(l.x0 for l in lines)
+        x1s = sorted(l.x1 for l in lines)
+        frames_by_width[width] = (x0s[len(x0s) // 10], x1s[int(len(x1s) * 0.95)])
+    return {page.number: frames_by_width[round(page.width)] for page in pages}
+
+
+def _blocks(pages: list[_Page]) -> list[BlockDraft]:
+    frames = _text_frame(pages)
+    drafts: list[BlockDraft] = []
+    current: Optional[list[_Line]] = None
+    last_table: Optional[_Table] = None
+
+    def close() -> None:
+        nonlocal current
+        if current:
+            drafts.append(_paragraph_draft(current))
+        current = None
+
+    for page in pages:
+        for item in page.items:
+            if isinstance(item, _Table):
+                close()
+                if last_table is not None and drafts and drafts[-1].kind == "table" and _continues(last_table, item):
+                    drafts[-1].rows.extend(_without_repeated_header(drafts[-1].rows, item.rows))
+                else:
+                    mark_header_row(item.rows)
+                    drafts.append(BlockDraft(kind="table", rows=list(item.rows), page=item.page))
+                last_table = item
+                continue
+            last_table = None
+            if current and not _starts_new_block(current, item, frames):
+                current.append(item)
+                continue
+            close()
+            current = [item]
+    close()
+    return drafts
+
+
+def _is_full(line: _Line, frames: dict) -> bool:
+    left, right = frames[line.page]
+    return line.x1 >= right - 0.1 * (right - left)
+
+
+def _starts_new_block(block: list[_Line], line: _Line, frames: dict) -> bool:
+    prev = block[-1]
+    if starts_block(line.text):
+        return True
+    if prev.bold != line.bold or prev.centred != line.centred:
+        return True
+    if ends_mid_token(prev.text):
+        return False
+    same_box = prev.page == line.page and prev.box == line.box
+    if ends_sentence(prev.text):
+        first = block[0]
+        hanging = starts_block(first.text)          # list items wrap under their text, not their label
+        indented = not hanging and line.x0 > frames[line.page][0] + 0.02 * (frames[line.page][1] - frames[line.page][0])
+        return not (same_box and _is_full(prev, frames) and not indented)
+    if line.text[:1].islower():
+        return False
+    if same_box:
+        return False
+    return not _is_full(prev, frames)
+
+
+def _paragraph_draft(lines: list[_Line]) -> BlockDraft:
+    text = ""
+    for line in lines:
+        text = join_pair(text, line.text) if text else line.text
+    bullet, rest = split_bullet(text)
+    kind = "list_item" if bullet else "paragraph"
+    return BlockDraft(kind=kind, text=rest if bullet else text, page=lines[0].page,
+                      bold=all(l.bold for l in lines), bullet=bullet)
+
+
+def _continues(previous: _Table, table: _Table) -> bool:
+    """Is ``table`` (top of a page) the continuation of ``previous`` (end of the page before)?"""
+    if table.page != previous.page + 1:
+        return False
+    if len(previous.col_edges) == len(table.col_edges) and all(
+            abs(a - b) <= 3 for a, b in zip(previous.col_edges, table.col_edges)):
+        return True
+    return bool(previous.rows and table.rows and previous.rows[0].texts() == table.rows[0].texts())
+
+
+def _without_repeated_header(rows: list[RowDraft], new_rows: list[RowDraft]) -> list[RowDraft]:
+    header = next((r for r in rows if r.is_header), rows[0] if rows else None)
+    if header is not None and new_rows and [normalize_inline(t) for t in new_rows[0].texts()] == [
+            normalize_inline(t) for t in header.texts()]:
+        return new_rows[1:]
+    return new_rows
