@@ -50,6 +50,14 @@ def first_deadline(text: str, plan_date: date | None) -> Deadline | None:
     return found[0] if found else None
 
 
+_REPEAT = re.compile(r"\b(\w+(?: \w+)?) \1\b", re.IGNORECASE)
+
+
+def collapse_repeats(text: str) -> str:
+    """'đơn vị đơn vị liên quan' -> 'đơn vị liên quan' (a word typed twice in a draft)."""
+    return _REPEAT.sub(r"\1", text)
+
+
 def _cell(item: Item, role: str) -> tuple[str, Span | None]:
     if not item.roles or not item.cells:
         return "", None
@@ -72,8 +80,8 @@ def _row_task(item: Item, section: Section, ctx: TaskContext) -> None:
         deadline = None
     result, _ = _cell(item, "product")
     ctx.add(section=f"{section.path}.{item.label}" if item.label else section.path, text=text,
-            lead=ctx.matcher.split_cell(lead_cell) if lead_cell else [],
-            support=ctx.matcher.split_cell(support_cell) if support_cell else [],
+            lead=ctx.matcher.split_cell(collapse_repeats(lead_cell)) if lead_cell else [],
+            support=ctx.matcher.split_cell(collapse_repeats(support_cell)) if support_cell else [],
             deadline=deadline, span=span or item.span, page=item.page, result=result or None)
 
 
@@ -109,13 +117,20 @@ def extract_tasks(doc: StructuredDocument, matcher: AgencyMatcher, plan_date: da
 
     def visit(section: Section, owner: list[str]) -> None:
         owner = _section_owner(section, owner, ctx)
+        list_owner: tuple[str, list[str]] | None = None     # "- Chỉ đạo Phòng X:" then "+ ..." items
         for index, item in enumerate(section.items):
             if item.kind == "table_row":
                 if item.roles and "task" in item.roles:
                     _row_task(item, section, ctx)
                 continue
+            if list_owner and item.label != list_owner[0]:
+                list_owner = None
+            if item.kind == "bullet" and item.text.rstrip().endswith(":"):
+                named = heading_agencies(item.text, ctx.matcher)
+                list_owner = ("+" if item.label != "+" else "-", named) if named else None
+                continue
             if section.type in wanted and is_task_item(item, section, index):
-                _prose_task(item, section, ctx, owner)
+                _prose_task(item, section, ctx, list_owner[1] if list_owner else owner)
         for child in section.children:
             visit(child, owner)
 

@@ -226,7 +226,7 @@ def _lines(row: _FlatRow) -> list[tuple[str, Span, int | None]]:
     return out
 
 
-_CONTINUES_SENTENCE = re.compile(r"(?:,|\b(?:của|và|các|về|với|tại|cho|theo|trong|thuộc|số|ngày|đến|do|từ|giữa|đối với|nhằm|để))\s*$", re.IGNORECASE)
+_CONTINUES_SENTENCE = re.compile(r"(?:,|\b(?:của|và|các|về|với|tại|cho|trong|thuộc|ngày|đến|do|từ|giữa|đối với|nhằm|để|(?<!tiếp )theo))\s*$", re.IGNORECASE)
 
 
 def _agency_start(lines: list[tuple[str, Span, int | None]], min_line: int) -> tuple[int, int]:
@@ -259,7 +259,7 @@ def _split_agency_cells(lines: list[str]) -> list[str]:
     cells: list[list[str]] = []
     for line in lines:
         starts_new = bool(pat["agency_line"].match(line) or pat["product"].match(line)) and not (
-            cells and re.search(r"(,|;|-|–|\bvà)$", cells[-1][-1].strip()))
+            cells and re.search(r"(,|;|-|–|&|\bvà)$", cells[-1][-1].strip()))
         if not cells or starts_new:
             cells.append([line])
         else:
@@ -304,6 +304,11 @@ def _segment_row(row: _FlatRow, header: list[str], roles: list[str]) -> tuple[li
             tail = tail[: len(tail) - len(deadline)].strip()
             agency_lines = _rewrap(agency_lines, tail)
     agency_cells = _split_agency_cells(agency_lines)
+    wanted = sum(r in ("lead", "support") for r in roles)
+    if text_role == "task" and len(agency_cells) < wanted and cells.get("task"):
+        cells["task"], moved = _trailing_agency(cells["task"])     # "... hằng năm Phòng Văn hóa - Xã hội"
+        if moved:
+            agency_cells.insert(0, moved)
     if "product" in roles and agency_cells and _patterns()["product"].match(agency_cells[-1]) and len(agency_cells) > 1:
         cells["product"] = agency_cells.pop()
     for role in ("lead", "support"):
@@ -313,6 +318,16 @@ def _segment_row(row: _FlatRow, header: list[str], roles: list[str]) -> tuple[li
         key = "support" if "support" in roles else "lead"
         cells[key] = "; ".join([c for c in [cells.get(key, "")] + agency_cells if c])
     return [cells.get(r, "") for r in roles], roles
+
+
+def _trailing_agency(text: str) -> tuple[str, str]:
+    """Split an agency name written on the same line after a short task: (task, agency)."""
+    pattern = _patterns()["agency_line"]
+    for m in re.finditer(r"(?<=\s)\S", text):
+        tail = text[m.start():]
+        if len(tail.split()) <= 8 and pattern.match(tail) and len(text[:m.start()].split()) >= 4:
+            return text[:m.start()].strip(), tail.strip()
+    return text, ""
 
 
 def _rewrap(lines: list[str], kept: str) -> list[str]:
