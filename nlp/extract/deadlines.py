@@ -119,7 +119,10 @@ class _Cand:
 
     @property
     def yearless(self) -> bool:
-        return self.kind == "date" and self.when is not None and self.when.year is None
+        """A date or period whose year is not written ("tháng 12", "từ tháng 3 đến tháng 11")."""
+        if self.kind not in ("date", "period") or self.when is None or self.when.year is not None:
+            return False
+        return self.until is None or self.until.year is None
 
     def length(self) -> int:
         return self.end - self.start
@@ -235,6 +238,8 @@ class _Grammar:
         self.dash_gap = re.compile(r"^[^\S\n]*[-–—][^\S\n]*$")
         self.comma_gap = re.compile(r"^[\s,]*$")
         self.citation = re.compile(lex["citation_before"])
+        self.number_before = re.compile(lex["number_before"])
+        self.citation_after = re.compile(lex["citation_after"], _FLAGS)
         self.before_exclusive = bool(lex.get("before_is_exclusive", True))
 
     # ---------------------------------------------------------------- handlers: match -> candidate
@@ -355,8 +360,14 @@ class _Grammar:
         return self._compose(text, chosen)
 
     def _is_citation(self, text: str, cand: _Cand) -> bool:
-        window_start = max(0, cand.start - 80)
-        return bool(self.citation.search(text[window_start:cand.start]))
+        """The date of a cited document: after its number, or a day followed by "của <issuer>"."""
+        before = text[max(0, cand.start - 80):cand.start]
+        if self.citation.search(before):
+            return True
+        if text[cand.start:cand.start + 1].isdigit() and self.number_before.search(before):
+            return True
+        is_day = cand.kind == "date" and cand.when is not None and cand.when.day is not None
+        return is_day and not cand.lead and bool(self.citation_after.match(text, cand.end))
 
     def _conditional(self, text: str, start: int, end: int) -> _Cand:
         """A conditional clause: to the next punctuation or the next line that starts a new unit
@@ -417,7 +428,7 @@ class _Grammar:
         if cur.kind in ("recurring", "continuation") and self.joiner_gap.match(gap):
             if nxt.kind in ("recurring", "continuation", "conditional") or nxt.yearless:
                 return _Cand(cur.start, nxt.end, "recurring", when=cur.when)
-        # "Tháng 12 hằng năm", "trước ngày 15/6 hằng năm"
+        # "Tháng 12 hằng năm", "trước ngày 15/6 hằng năm", "Từ tháng 3 đến tháng 11 hằng năm"
         if cur.yearless and nxt.kind == "recurring" and not gap.strip() \
                 and self.every_re.match(text[nxt.start:nxt.end]):
             return _Cand(cur.start, nxt.end, "recurring")
