@@ -135,7 +135,7 @@ def phrase_pattern(phrase: str) -> str:
             continue
         if is_word:
             if prev_word:
-                parts.append(r"\s+")
+                parts.append(r"(?:\s|\*\*)+")     # Markdown emphasis may break a name
             parts.append(re.escape(tok))
         elif tok == "-":
             parts.append(r"\s*-\s*")
