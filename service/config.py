@@ -13,6 +13,8 @@
 | PLANGAP_MAX_PAGES | longest accepted document (PDF pages) | 300 |
 | PLANGAP_MAX_QUEUE | jobs waiting or running before new work gets 429 | 20 |
 | PLANGAP_JOB_TIMEOUT_S | a job running longer is marked failed | 600 |
+| PLANGAP_PARSE_TIMEOUT_S | wall-clock limit of the sandboxed parse of one upload | 60 |
+| PLANGAP_PARSE_MEMORY_MB | memory cap of the sandboxed parse | 1024 |
 """
 from __future__ import annotations
 
@@ -39,6 +41,8 @@ class Settings(BaseSettings):
     max_pages: int = Field(default=300, gt=0)
     max_queue: int = Field(default=20, gt=0)
     job_timeout_s: float = Field(default=600, gt=0)
+    parse_timeout_s: float = Field(default=60, gt=0)
+    parse_memory_mb: int = Field(default=1024, ge=128)
     session_max_age_s: int = 12 * 3600
 
     @property

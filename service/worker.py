@@ -53,6 +53,8 @@ class JobConfig:
     files_dir: str
     max_pages: int
     job_timeout_s: float
+    parse_timeout_s: float = 60
+    parse_memory_mb: int = 1024
 
 
 # ---------------------------------------------------------------- jobs (run inside a worker)
@@ -89,8 +91,11 @@ def _failure(exc: BaseException, config: JobConfig) -> tuple[str, str]:
 
 
 def run_extraction(config: JobConfig, document_id: str) -> str:
-    """Read a stored upload into an Extraction. Returns the final status."""
-    from nlp.pipeline import extract_structured, structure_bytes
+    """Read a stored upload into an Extraction. Returns the final status. Parsing runs in the ingest
+    sandbox (a child process with a memory cap and a wall-clock limit)."""
+    from nlp.ingest.sandbox import ingest_sandboxed
+    from nlp.pipeline import extract_structured
+    from nlp.structure import build_structure
 
     with session_scope(config.database_url) as session:
         document = repo.get_document(session, document_id)
@@ -103,7 +108,9 @@ def run_extraction(config: JobConfig, document_id: str) -> str:
         with _time_limit(config.job_timeout_s):
             if not path.exists():
                 raise PlangapError(message("file_missing"), "file_missing")
-            structured = structure_bytes(path.read_bytes(), filename)
+            ingested = ingest_sandboxed(path.read_bytes(), filename, timeout_s=config.parse_timeout_s,
+                                        memory_mb=config.parse_memory_mb)
+            structured = build_structure(ingested)
             if structured.pages and structured.pages > config.max_pages:
                 raise PlangapError(message("too_many_pages", pages=structured.pages, limit=config.max_pages),
                                    "too_many_pages")

@@ -48,7 +48,9 @@ def create_app(settings: Optional[Settings] = None) -> FastAPI:
         _bootstrap_admin(settings)
         settings.session_secret()   # create it now, not racily on a first request
         runner = JobRunner(JobConfig(database_url=settings.resolved_database_url, files_dir=str(settings.files_dir),
-                                     max_pages=settings.max_pages, job_timeout_s=settings.job_timeout_s),
+                                     max_pages=settings.max_pages, job_timeout_s=settings.job_timeout_s,
+                                     parse_timeout_s=settings.parse_timeout_s,
+                                     parse_memory_mb=settings.parse_memory_mb),
                            workers=settings.workers, max_queue=settings.max_queue)
         app.state.runner = runner
         runner.start()

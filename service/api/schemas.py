@@ -1,16 +1,24 @@
 """Request and response bodies of the API (what OpenAPI documents)."""
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any, Literal, Optional
+from datetime import datetime, timezone
+from typing import Annotated, Any, Literal, Optional
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import AfterValidator, BaseModel, Field, model_validator
 
 from nlp.schema import FlagType, Severity
 
 JobStatus = Literal["queued", "running", "done", "failed"]
 ReviewStatus = Literal["open", "accepted", "dismissed"]
 Role = Literal["uploader", "reviewer", "admin"]
+
+
+def _as_utc(value: datetime) -> datetime:
+    """SQLite hands back naive datetimes; they were stored as UTC."""
+    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value
+
+
+UtcDatetime = Annotated[datetime, AfterValidator(_as_utc)]
 
 
 class EvidenceContext(BaseModel):
@@ -40,7 +48,7 @@ class FlagOut(BaseModel):
     parent: Optional[EvidenceOut] = None
     comment: Optional[str] = None
     reviewer: Optional[str] = None
-    reviewed_at: Optional[datetime] = None
+    reviewed_at: Optional[UtcDatetime] = None
     document_id: str
     analysis_id: str
 
@@ -64,7 +72,7 @@ class DocumentOut(BaseModel):
     title: Optional[str] = None
     pages: Optional[int] = None
     uploaded_by: Optional[str] = None
-    created_at: datetime
+    created_at: UtcDatetime
     current_analysis_id: Optional[str] = None
     flag_counts: FlagCounts = Field(default_factory=FlagCounts)
 
@@ -102,9 +110,9 @@ class AnalysisOut(BaseModel):
     requested_parent_ids: Optional[list[str]] = None
     error: Optional[str] = None
     error_message: Optional[str] = None
-    created_at: datetime
-    started_at: Optional[datetime] = None
-    finished_at: Optional[datetime] = None
+    created_at: UtcDatetime
+    started_at: Optional[UtcDatetime] = None
+    finished_at: Optional[UtcDatetime] = None
 
 
 class AnalysisSummary(BaseModel):
@@ -112,8 +120,8 @@ class AnalysisSummary(BaseModel):
     status: JobStatus
     document_id: str
     error: Optional[str] = None
-    created_at: datetime
-    finished_at: Optional[datetime] = None
+    created_at: UtcDatetime
+    finished_at: Optional[UtcDatetime] = None
 
 
 class ReviewIn(BaseModel):
@@ -138,7 +146,7 @@ class UserOut(BaseModel):
     id: int
     name: str
     role: Role
-    created_at: datetime
+    created_at: UtcDatetime
 
 
 class UserCreated(UserOut):

@@ -31,4 +31,6 @@ def evidence_context(evidence: Optional[dict], text: Optional[str], width: int =
             "text": text[start:end],
             "after": (_trim_end(after) if end + width < len(text) else after) + ("…" if end + width < len(text) else ""),
         }
-    return {"before": "", "text": evidence.get("text") or "", "after": ""}
+    if not evidence.get("text"):
+        return None
+    return {"before": "", "text": evidence["text"], "after": ""}

@@ -36,6 +36,8 @@ def _metric_bar(label: str, value: Any) -> Optional[Bar]:
         ratio = _number(value)
         return Bar(label, _clip(ratio), f"{ratio:.0%}", _level(ratio)) if ratio is not None else None
     covered, total, ratio = _number(value.get("covered")), _number(value.get("total")), _number(value.get("ratio"))
+    if total == 0:
+        return None   # nothing to cover (e.g. no parent task binds localities)
     if ratio is None and covered is not None and total:
         ratio = covered / total
     if ratio is None:
