@@ -39,6 +39,16 @@ def sentence_year(text: str) -> int | None:
     return int(m.group(1)) if m else None
 
 
+def deadline_year(cell: str) -> int | None:
+    """A task row's target holds by its deadline's year ('Tháng 12/2025' -> 2025; 'Thường xuyên' -> None)."""
+    if not cell:
+        return None
+    from nlp.extract.deadlines import normalize_deadline
+
+    deadline = normalize_deadline(cell)
+    return int(deadline.due[:4]) if deadline and deadline.type == "date" and deadline.due else None
+
+
 def _cells_by_role(item: Item) -> dict[str, str]:
     out: dict[str, str] = {}
     for role, cell in zip(item.roles or [], item.cells or []):
@@ -71,13 +81,38 @@ def _row_targets(item: Item, section: Section, year: int | None, ctx: TargetCont
                     lead=lead, span=item.span, page=item.page)
 
 
+_CLAUSE_END = re.compile(r"[.;]\s|[.;]$")
+_WINDOW_BEFORE, _WINDOW_AFTER = 14, 12
+
+
+def clause_around(text: str, start: int, end: int) -> tuple[int, int]:
+    """The clause (between '.'/';') that holds text[start:end]."""
+    left = max((m.end() for m in _CLAUSE_END.finditer(text, 0, start)), default=0)
+    right = next((m.start() for m in _CLAUSE_END.finditer(text, end)), len(text))
+    return left, right
+
+
+def indicator_text(text: str, q: Quantity) -> str:
+    """What the number measures: its clause without the number, cut to a window of words."""
+    left, right = clause_around(text, q.start, q.end)
+    before = text[left:q.start].split()[-_WINDOW_BEFORE:]
+    after = text[q.end:right].split()[:_WINDOW_AFTER]
+    words = before + after
+    while words and re.fullmatch(r"(\d+(\.\d+)*\.?|[-+•]|có|đạt|phấn|đấu|đảm|bảo)", words[0], re.IGNORECASE):
+        words.pop(0)
+    return " ".join(words)
+
+
 def _prose_targets(text: str, span: Span, section: Section, year: int | None, ctx: TargetContext,
                    page: int | None = None, lead: list[str] | None = None) -> None:
+    kept_clauses: dict[tuple[int, int], str] = {}
     for q in find_quantities(text):
-        indicator = (text[: q.start] + " " + text[q.end:]).strip()
-        indicator = re.sub(r"^(có|đạt|phấn đấu|đảm bảo|bảo đảm)\s+", "", indicator, flags=re.IGNORECASE)
-        sent_year = sentence_year(text)
-        ctx.add(q, indicator=" ".join(indicator.split()), section=section.path,
+        clause = clause_around(text, q.start, q.end)
+        if clause in kept_clauses and kept_clauses[clause] != q.unit:
+            continue       # "≥ 70% cơ sở ... đạt mức 2": the clause's first figure is the target
+        kept_clauses.setdefault(clause, q.unit)
+        sent_year = sentence_year(text[clause[0]:clause[1]])
+        ctx.add(q, indicator=indicator_text(text, q), section=section.path,
                 year=year if year is not None else sent_year, lead=lead,
                 span=Span(start=span.start + q.start, end=span.start + q.end) if span.end - span.start >= q.end else span,
                 page=page)
@@ -94,8 +129,9 @@ def extract_targets(doc: StructuredDocument, matcher: AgencyMatcher) -> list[Tar
                 if item.roles and any(r.startswith("year:") or r == "value" for r in item.roles):
                     _row_targets(item, section, year, ctx)
                 elif item.roles and "task" in item.roles:
-                    task_text = _cells_by_role(item).get("task", "")
-                    _prose_targets(task_text, item.span, section, None, ctx, item.page)
+                    cells = _cells_by_role(item)
+                    _prose_targets(cells.get("task", ""), item.span, section, deadline_year(cells.get("deadline", "")),
+                                   ctx, item.page)
                 continue
             if section.type in wanted:
                 _prose_targets(item.text, item.span, section, year if section.type == SectionType.OBJECTIVES else None,
