@@ -283,7 +283,8 @@ def _segment_row(row: _FlatRow, header: list[str], roles: list[str]) -> tuple[li
 
     if year_cols:
         values, body = _take_values(body, len(year_cols))
-        for col, value in zip(year_cols, values):
+        # the run of values ends at the agency column: fewer values than years fill the last years
+        for col, value in zip(year_cols[len(year_cols) - len(values):], values):
             cells[roles[col]] = value
     elif "value" in roles or "unit" in roles:
         unit, value, body = _take_unit_value(body)
