@@ -1,0 +1,174 @@
+"""Renderers of a ComparisonReport: json, html, md, csv, xlsx.
+
+    render_report(report, fmt, child_text=None) -> str | bytes
+
+Used by `python -m service compare` and by the API (GET /analyses/{id}.csv|.xlsx|.html).
+``child_text`` is the child's canonical text, for showing each flag's evidence in context.
+"""
+from __future__ import annotations
+
+import csv
+import io
+from collections import OrderedDict
+from pathlib import Path
+from typing import Optional
+
+from nlp.schema import ComparisonReport, Flag
+
+FORMATS = ("json", "html", "md", "csv", "xlsx")
+
+FLAG_TITLES = OrderedDict([
+    ("missing_task_group", "Thiếu nhóm nhiệm vụ"),
+    ("missing_task", "Thiếu nhiệm vụ giao cho địa phương"),
+    ("missing_target", "Thiếu chỉ tiêu"),
+    ("weaker_target", "Chỉ tiêu yếu hơn cấp trên"),
+    ("later_deadline", "Thời hạn muộn hơn cấp trên"),
+    ("no_owner", "Chưa giao cơ quan chủ trì"),
+    ("no_deadline", "Chưa có thời hạn"),
+    ("citation_error", "Trích dẫn sai"),
+    ("internal_conflict", "Mâu thuẫn nội tại"),
+    ("duplicate_item", "Nhiệm vụ trùng lặp"),
+    ("stale_deadline", "Thời hạn đã qua khi ban hành"),
+    ("unresolved_parent", "Không tìm thấy văn bản cấp trên"),
+])
+SEVERITY_TITLES = {"high": "cao", "medium": "trung bình", "low": "thấp", "info": "thông tin"}
+CSV_COLUMNS = ["id", "type", "severity", "message", "score", "child_doc", "child_section", "child_start", "child_end",
+               "child_text", "parent_doc", "parent_section", "parent_text"]
+
+
+def render_report(report: ComparisonReport, fmt: str, child_text: Optional[str] = None) -> str | bytes:
+    fmt = fmt.lower().lstrip(".")
+    if fmt == "json":
+        return report.model_dump_json(indent=2)
+    if fmt == "csv":
+        return render_csv(report)
+    if fmt == "md":
+        return render_markdown(report)
+    if fmt == "xlsx":
+        return render_xlsx(report)
+    if fmt == "html":
+        return render_html(report, child_text)
+    raise ValueError(f"unknown report format {fmt!r}; one of {', '.join(FORMATS)}")
+
+
+def flag_row(flag: Flag) -> dict:
+    child, parent = flag.child, flag.parent
+    return {
+        "id": flag.id, "type": flag.type, "severity": flag.severity, "message": flag.message,
+        "score": "" if flag.score is None else flag.score,
+        "child_doc": child.doc if child else "", "child_section": (child.section or "") if child else "",
+        "child_start": child.span.start if child and child.span else "", "child_end": child.span.end if child and child.span else "",
+        "child_text": child.text if child else "",
+        "parent_doc": parent.doc if parent else "", "parent_section": (parent.section or "") if parent else "",
+        "parent_text": parent.text if parent else "",
+    }
+
+
+def grouped_flags(report: ComparisonReport) -> list[tuple[str, str, list[Flag]]]:
+    groups = []
+    for flag_type, title in FLAG_TITLES.items():
+        flags = [f for f in report.flags if f.type == flag_type]
+        if flags:
+            groups.append((flag_type, title, flags))
+    return groups
+
+
+def coverage_rows(report: ComparisonReport) -> list[dict]:
+    groups = report.coverage.get("task_groups", {}).get("groups", {})
+    return [{"group": gid, "title": g.get("title", ""), "covered": g.get("covered"), "score": g.get("score"),
+             "child_sections": ", ".join(g.get("child_sections", []) + [s for s in g.get("aligned_tasks", [])
+                                                                         if s not in g.get("child_sections", [])])}
+            for gid, g in groups.items()]
+
+
+def render_csv(report: ComparisonReport) -> str:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS)
+    writer.writeheader()
+    for flag in report.flags:
+        writer.writerow(flag_row(flag))
+    return out.getvalue()
+
+
+def _summary_lines(report: ComparisonReport) -> list[str]:
+    cov = report.coverage
+    lines = []
+    for key, label in (("task_groups", "Nhóm nhiệm vụ"), ("tasks", "Nhiệm vụ giao địa phương"), ("targets", "Chỉ tiêu")):
+        c = cov.get(key, {})
+        if c:
+            lines.append(f"{label}: {c.get('covered')}/{c.get('total')} ({round(100 * c.get('ratio', 0))}%)")
+    return lines
+
+
+def render_markdown(report: ComparisonReport) -> str:
+    out = [f"# Đối chiếu {report.child} với văn bản cấp trên", "",
+           f"Văn bản cấp trên: {', '.join(report.parents) or '(không có)'}", ""]
+    out += [f"- {line}" for line in _summary_lines(report)] + [""]
+    out += ["## Nhóm nhiệm vụ", "", "| Nhóm | Nội dung | Có trong kế hoạch | Điểm | Mục tương ứng |", "|---|---|---|---|---|"]
+    for row in coverage_rows(report):
+        out.append(f"| {row['group']} | {row['title']} | {'có' if row['covered'] else '**không**'} | {row['score']} | {row['child_sections']} |")
+    out.append("")
+    out.append(f"## Cảnh báo ({len(report.flags)})")
+    for flag_type, title, flags in grouped_flags(report):
+        out += ["", f"### {title} (`{flag_type}`, {len(flags)})", ""]
+        for f in flags:
+            where = f" — mục {f.child.section}" if f.child and f.child.section else ""
+            out.append(f"- [{SEVERITY_TITLES[f.severity]}] {f.message}{where} `{f.id}`")
+            if f.child and f.child.text:
+                out.append(f"  - Kế hoạch: “{_clip(f.child.text)}”")
+            if f.parent and f.parent.text:
+                out.append(f"  - Đối chiếu ({f.parent.doc}{', ' + f.parent.section if f.parent.section else ''}): “{_clip(f.parent.text)}”")
+    return "\n".join(out) + "\n"
+
+
+def _clip(text: str, limit: int = 240) -> str:
+    text = " ".join((text or "").split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def render_xlsx(report: ComparisonReport) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    wb = Workbook()
+    sheet = wb.active
+    sheet.title = "Cảnh báo"
+    sheet.append(CSV_COLUMNS)
+    for flag in report.flags:
+        row = flag_row(flag)
+        sheet.append([row[c] for c in CSV_COLUMNS])
+    coverage = wb.create_sheet("Độ bao phủ")
+    coverage.append(["Nhóm", "Nội dung", "Có trong kế hoạch", "Điểm", "Mục tương ứng"])
+    for row in coverage_rows(report):
+        coverage.append([row["group"], row["title"], "có" if row["covered"] else "không", row["score"], row["child_sections"]])
+    coverage.append([])
+    for line in _summary_lines(report):
+        coverage.append([line])
+    for ws in (sheet, coverage):
+        for cell in ws[1]:
+            cell.font = Font(bold=True)
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def _excerpt(text: Optional[str], flag: Flag, context: int = 160) -> Optional[dict]:
+    """Child text around the evidence span, split for marking: before / marked / after."""
+    if not text or not flag.child or not flag.child.span:
+        return None
+    start, end = flag.child.span.start, flag.child.span.end
+    if not (0 <= start <= end <= len(text)):
+        return None
+    lo, hi = max(0, start - context), min(len(text), end + context)
+    return {"before": ("…" if lo else "") + text[lo:start], "marked": text[start:end],
+            "after": text[end:hi] + ("…" if hi < len(text) else "")}
+
+
+def render_html(report: ComparisonReport, child_text: Optional[str] = None) -> str:
+    from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+    env = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"), autoescape=select_autoescape(["html"]))
+    groups = [(t, title, [(f, _excerpt(child_text, f)) for f in flags]) for t, title, flags in grouped_flags(report)]
+    return env.get_template("report.html").render(
+        report=report, groups=groups, coverage=coverage_rows(report), summary=_summary_lines(report),
+        severity_titles=SEVERITY_TITLES)
