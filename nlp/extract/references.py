@@ -107,7 +107,7 @@ def normalize_reference_number(number: str) -> str:
     State documents "71/NQ-CP" (so "71-NQ/CP" -> "71/NQ-CP", "285 - KH/TW" -> "285-KH/TW").
     """
     text = normalize_tones(number).strip()
-    m = _NUMBER.search(text)
+    m = _NUMBER.search(text) or _NUMBER.search(text.upper())
     if not m:
         return re.sub(r"\s+", "", text)
     num, year = m.group("num"), m.group("year")
