@@ -1,0 +1,121 @@
+"""One document of a bulk run, computed where the work runs (a pool process or a Dask worker).
+
+Pure computation: bytes in, an ``Outcome`` out; no database, no shared files, so that a Dask worker
+on another machine needs only the code. Every failure becomes an outcome with a code and a
+Vietnamese reason; nothing a document does stops the run.
+"""
+from __future__ import annotations
+
+import os
+import resource
+import socket
+import sys
+import time
+from dataclasses import dataclass, field
+from typing import Optional
+
+from nlp.errors import PlangapError
+from nlp.schema import ComparisonReport, Extraction
+from service.worker import JobConfig, _bundled_parents, _failure, _time_limit, message
+
+BINARY_FORMATS = {"pdf", "docx"}
+
+
+@dataclass(frozen=True)
+class AnalyseOptions:
+    # "binary": only PDF/DOCX parse in a sandboxed child process (their parsers are C-backed and
+    # attackable); text is decoded in-process, still under the time limit. "always" / "never".
+    sandbox: str = "binary"
+    max_pages: int = 300
+    timeout_s: float = 600.0
+
+
+@dataclass
+class Outcome:
+    name: str
+    sha256: str
+    status: str                                   # "done" | "failed"
+    error_code: Optional[str] = None
+    error_message: Optional[str] = None
+    format: Optional[str] = None
+    pages: Optional[int] = None
+    extraction: Optional[Extraction] = None
+    report: Optional[ComparisonReport] = None
+    parents: list[dict] = field(default_factory=list)     # [{"doc_id", "source", "number"}]
+    unresolved: list[dict] = field(default_factory=list)
+    seconds: dict[str, float] = field(default_factory=dict)   # ingest, extract, compare, total
+    worker: str = ""                              # host:pid, to tell workers apart in the benchmark
+    peak_rss_mb: float = 0.0                      # of the worker process, after this document
+
+
+def peak_rss_mb() -> float:
+    """Peak resident set size of this process (ru_maxrss: KiB on Linux, bytes on macOS)."""
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def warm_up() -> None:
+    """Load what every document needs (spaCy pipeline, parent plans) once per worker process."""
+    from nlp.extract.pipeline import build_pipeline
+
+    build_pipeline()
+    _bundled_parents()
+
+
+def _sandboxed(data: bytes, name: str, policy: str) -> bool:
+    if policy in ("always", "never"):
+        return policy == "always"
+    from nlp.errors import IngestError
+    from nlp.ingest.sniff import sniff_format
+
+    try:
+        return sniff_format(data, name) in BINARY_FORMATS
+    except IngestError:
+        return True   # the sandbox reports what the file is, with the reader's own message
+
+
+def analyse_document(name: str, data: bytes, options: AnalyseOptions = AnalyseOptions()) -> Outcome:
+    """Read, extract and compare one document with the parents it cites (bundled 57-NQ/TW, 03/NQ-CP)."""
+    from nlp.compare import compare, resolve_parents
+    from nlp.pipeline import content_hash, extract_structured, structure_bytes
+
+    started = time.perf_counter()
+    outcome = Outcome(name=name, sha256=content_hash(data), status="failed", worker=worker_name())
+    filename = name.rsplit("/", 1)[-1]
+    try:
+        with _time_limit(options.timeout_s):
+            if not data:
+                raise PlangapError("Tệp rỗng (0 byte)", "empty")
+            structured = structure_bytes(data, filename, sandboxed=_sandboxed(data, filename, options.sandbox))
+            outcome.format, outcome.pages = structured.format, structured.pages
+            if structured.pages and structured.pages > options.max_pages:
+                raise PlangapError(message("too_many_pages", pages=structured.pages, limit=options.max_pages),
+                                   "too_many_pages")
+            ingested = time.perf_counter()
+            extraction = extract_structured(structured)
+            extracted = time.perf_counter()
+            bundled = [parent.model_copy(deep=True) for parent in _bundled_parents()]
+            parents, unresolved = resolve_parents(extraction, bundled)
+            report = compare(extraction, parents, unresolved=unresolved)
+            compared = time.perf_counter()
+    except BaseException as exc:  # noqa: BLE001 - a document's failure is its outcome, never the run's
+        if isinstance(exc, (KeyboardInterrupt, SystemExit)):
+            raise
+        config = JobConfig(database_url="", files_dir="", max_pages=options.max_pages, job_timeout_s=options.timeout_s)
+        outcome.error_code, outcome.error_message = _failure(exc, config)
+        if outcome.error_code == "internal_error":   # say which error: the run log is all an operator has
+            outcome.error_message = message("internal_error", detail=f"{type(exc).__name__}: {exc}"[:300])
+    else:
+        outcome.status = "done"
+        outcome.extraction, outcome.report = extraction, report
+        outcome.parents = [{"doc_id": p.doc_id, "source": "bundled", "document_id": None, "number": p.document.number}
+                           for p in parents]
+        outcome.unresolved = [reference.model_dump(mode="json") for reference in unresolved]
+        outcome.seconds = {"ingest": ingested - started, "extract": extracted - ingested, "compare": compared - extracted}
+    outcome.seconds["total"] = time.perf_counter() - started
+    outcome.peak_rss_mb = peak_rss_mb()
+    return outcome
