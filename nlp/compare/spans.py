@@ -32,6 +32,25 @@ def find_span(text: str, needle: str, start: int = 0) -> Optional[Span]:
     return Span(start=m.start(), end=full.end() if full else m.end())
 
 
+def _checked_mentions(text: str, number: str, mentions: list[Span], window: int = 200) -> list[Span]:
+    """Mentions that really cover the cited number: each recorded span is kept when it does, moved to
+    the number written nearby when it does not, dropped otherwise; all occurrences when none is recorded."""
+    from nlp.compare.parents import number_mentions
+
+    if not mentions:
+        return [Span(start=m.start(), end=m.end()) for m in number_mentions(text, number)]
+    checked: list[Span] = []
+    for span in mentions:
+        lo = max(0, span.start - window)
+        found = number_mentions(text[lo:span.end + window], number)
+        if found:
+            best = min(found, key=lambda m: abs(lo + m.start() - span.start))
+            fixed = Span(start=lo + best.start(), end=lo + best.end())
+            if all(fixed != c for c in checked):
+                checked.append(fixed)
+    return checked
+
+
 def with_spans(ext: Extraction) -> Extraction:
     """A copy whose tasks and targets without a span get one located in ``ext.text``."""
     if not ext.text:
@@ -44,10 +63,7 @@ def with_spans(ext: Extraction) -> Extraction:
         if task.span is not None:
             cursor = task.span.start
     for ref in ext.references:
-        if not ref.mentions:
-            from nlp.compare.parents import number_mentions
-
-            ref.mentions = [Span(start=m.start(), end=m.end()) for m in number_mentions(ext.text, ref.number)]
+        ref.mentions = _checked_mentions(ext.text, ref.number, ref.mentions)
     for target in ext.targets:
         # the indicator's words locate the row or sentence; the raw value alone is too short to place
         if target.span is None:
