@@ -233,6 +233,7 @@ class _Grammar:
             rf"{_words(cond['prose_cues'])}|{_words(rec['report_words'])}", _FLAGS)
         self.every_re = re.compile(rf"^{every}$", _FLAGS)
         self.from_before = re.compile(rf"{_words(lex['from_words'])}\s*$", _FLAGS)
+        self.open_start_cue = re.compile(rf"{_words(lex['open_start_cues'])}[\s:*]*$", _FLAGS)
         self.to_words = {" ".join(str(t).lower().split()) for t in lex["to_words"]}
         self.to_gap = re.compile(rf"^\s*{_words(lex['to_words'])}\s*$", _FLAGS)
         self.dash_gap = re.compile(r"^[^\S\n]*[-–—][^\S\n]*$")
@@ -357,7 +358,7 @@ class _Grammar:
                      if not (c.kind == "recurring" and any(s < c.end and c.start < e for s, e in excluded))]
         chosen = _longest_non_overlapping(found)
         chosen = [c for c in chosen if not (c.dated and self._is_citation(text, c))]
-        return self._compose(text, chosen)
+        return self._compose(text, chosen, cell)
 
     def _is_citation(self, text: str, cand: _Cand) -> bool:
         """The date of a cited document: after its number, or a day followed by "của <issuer>"."""
@@ -387,7 +388,7 @@ class _Grammar:
 
     # ---------------------------------------------------------------- composition
 
-    def _compose(self, text: str, cands: list[_Cand]) -> list[_Cand]:
+    def _compose(self, text: str, cands: list[_Cand], cell: bool) -> list[_Cand]:
         out: list[_Cand] = []
         i = 0
         while i < len(cands):
@@ -414,9 +415,13 @@ class _Grammar:
                     changed = True
             if cur.kind == "continuation":
                 cur = replace(cur, kind="recurring")
-            if cur.dated and cur.kind == "date" and self.from_before.search(text, max(0, cur.start - 20), cur.start):
-                m = self.from_before.search(text, max(0, cur.start - 20), cur.start)
-                cur = _Cand(m.start(), cur.end, "period", when=cur.when, until=None, open_end=True)
+            from_m = self.from_before.search(text, max(0, cur.start - 20), cur.start) if cur.dated else None
+            if from_m and cur.kind == "period":
+                cur = replace(cur, start=from_m.start())      # "từ năm 2025 đến năm 2030"
+            elif from_m:
+                if not cell and not self.open_start_cue.search(text, max(0, from_m.start() - 40), from_m.start()):
+                    continue            # "phát sinh từ ngày 01/7/2025": a start, not a deadline
+                cur = _Cand(from_m.start(), cur.end, "period", when=cur.when, until=None, open_end=True)
             out.append(cur)
         return out
 

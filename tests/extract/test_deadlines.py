@@ -462,3 +462,23 @@ def test_gold_prose_tasks_first_deadline_matches_gold():
             right += int(bool(found) and _key(found[0]) == (g["type"], g.get("due")))
     assert total >= 15
     assert right / total >= 0.85
+
+
+def test_from_word_is_part_of_a_year_range():
+    assert [d.raw for d in find_deadlines("thực hiện từ năm 2025 đến năm 2030")] == ["từ năm 2025 đến năm 2030"]
+
+
+def test_open_start_in_prose_is_no_deadline():
+    """"hồ sơ phát sinh từ ngày 01/7/2025" says where records start, not when a task is due."""
+    assert find_deadlines("hồ sơ, tài liệu công việc phát sinh từ ngày 01/7/2025 được tạo lập") == []
+    found = find_deadlines("*Thời gian thực hiện: *Từ\n01/7/2025.")
+    assert [(d.type, d.start, d.due) for d in found] == [("period", "2025-07-01", None)]
+
+
+@pytest.mark.parametrize("text, n", [
+    ("triển khai theo lộ trình trung và dài hạn", 0),
+    ("thực hiện theo tiến độ chung của tỉnh", 1),
+    ("Phối hợp thực hiện theo lộ trình của Trung ương", 1),
+])
+def test_theo_lo_trinh_in_prose_needs_its_owner(text, n):
+    assert len([d for d in find_deadlines(text) if d.type == "conditional"]) == n
