@@ -104,6 +104,11 @@ def extract_document_info(doc: StructuredDocument) -> DocumentInfo:
     issuer = _issuer(doc, front)
     has_plan_body = any(s.type in (SectionType.TASKS, SectionType.APPENDIX_TASKS, SectionType.ORGANISATION)
                         for s in doc.walk())
-    is_plan = bool(kind in _PLAN_KINDS and has_plan_body) or (kind is None and has_plan_body and "kế hoạch" in front.lower())
+    # a decision that promulgates a plan carries the plan itself under its own title line
+    attached_plan = re.search(r"^\W*(KẾ HOẠCH|CHƯƠNG TRÌNH HÀNH ĐỘNG)\W*$", doc.text, re.MULTILINE) is not None \
+        or re.search(r"(ban hành|phê duyệt)\s+(kế hoạch|chương trình hành động)", " ".join(doc.text[:4000].split()),
+                     re.IGNORECASE) is not None
+    is_plan = has_plan_body and (kind in _PLAN_KINDS or attached_plan
+                                 or (kind is None and "kế hoạch" in front.lower()))
     return DocumentInfo(number=number, issued=issued, issuer=issuer, title=title, kind=kind, is_plan=is_plan,
                         level=_level(issuer, doc.text))
