@@ -111,7 +111,6 @@ class _Cand:
     until: Optional[_When] = None      # last end of a period
     lead: str = ""                     # lead-in words taken into the span ("trước", "đến hết")
     before: bool = False               # "trước <period>": due the day before the period starts
-    open_end: bool = False             # "từ <date>" with nothing after it
 
     @property
     def dated(self) -> bool:
@@ -159,7 +158,6 @@ class _Grammar:
         every = rf"(?:{_words(rec['every_words'])}\s+{_words(rec['every_units'])})"
         interval = (rf"(?:(?<!\w)(?:{'|'.join(rec['interval_numbers'])})\s+{_words(rec['interval_units'])}"
                     r"(?:\s*/\s*(?:0?1\s+)?lần)?)")
-        self.every = every
         cue = _words(rec["cues"])
         report = (rf"(?:{_words(rec['report_words'])}\s+(?:định\s+kỳ\s+)?"
                   rf"(?:{interval}|{every}|{_words(['đột xuất'])}|{_words(rec['report_periods'])}(?!\s*\d)))")
@@ -168,9 +166,7 @@ class _Grammar:
             (rf"[^\S\n]*{re.escape(d)}[^\S\n]*" if not d.isalpha() else rf"\s+{_phrase(d)}\s+")
             for d in lex["range_dashes"])
 
-        y1 = r"(?P<y>\d{4})"
         y2 = r"(?P<y2>\d{4})"
-        # (regex, handler, cell_only)
         day_prefix = day_w
         period_prefix = rf"(?:{_words(lex['period_lead_in'])}(?:\s+{year_w})?|{year_w})"
         # (regex, handler, optional words in front of it, looked up backwards like lead-ins: a
@@ -205,7 +201,7 @@ class _Grammar:
             # 2025 (bare): after a lead-in, or in a cell
             (rf"{_NUM_BEFORE}{Y}{_NUM_AFTER}", self._bare_year, None),
             # 2025-2030, giai đoạn 2026 - 2030, năm 2025-2030
-            (rf"{_NUM_BEFORE}{y1}(?:{dashes})(?:{year_w}\s+)?{y2}{_NUM_AFTER}", self._year_range, period_prefix),
+            (rf"{_NUM_BEFORE}{Y}(?:{dashes})(?:{year_w}\s+)?{y2}{_NUM_AFTER}", self._year_range, period_prefix),
             # recurring
             (rf"{day_w}\s+{D}\s+{every}", self._recurring, _words(["vào"])),
             (rf"{cue}(?:\s+(?:{every}|{interval}))?", self._recurring, None),
@@ -421,7 +417,7 @@ class _Grammar:
             elif from_m:
                 if not cell and not self.open_start_cue.search(text, max(0, from_m.start() - 40), from_m.start()):
                     continue            # "phát sinh từ ngày 01/7/2025": a start, not a deadline
-                cur = _Cand(from_m.start(), cur.end, "period", when=cur.when, until=None, open_end=True)
+                cur = _Cand(from_m.start(), cur.end, "period", when=cur.when, until=None)   # no end
             out.append(cur)
         return out
 

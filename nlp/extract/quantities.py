@@ -262,14 +262,18 @@ def _read_at(text: str, m: re.Match, value: float, implied_unit: str, is_word: b
     """The quantity around one number: comparator on the left, unit, range and suffix on the right."""
     lex = _lexicon()
     start, end = m.start(), m.end()
+    window_start = max(0, start - _WINDOW)
+    left = lex.left.search(text, window_start, start)
+    left_comparator = left.group(1) if left else None
     unit = implied_unit
     if not unit:
         unit, end = _unit_after(text, end)
     value_max = None
     comparator = "="
-    # a range: "80% - 90%", "80-90%", "từ 80 đến 90%"
-    j = lex.range_joiner.match(text, end)
-    if j and not is_word:
+    # a range: "80% - 90%", "80-90%", "từ 80 đến 90%"; not after a comparator ("≥ 95% - 100%" is
+    # two cells of a flattened table row)
+    j = lex.range_joiner.match(text, end) if not is_word and not left_comparator else None
+    if j:
         m2 = _NUMBER.match(text, j.end())
         v2 = parse_number(m2.group(0)) if m2 else None
         if v2 is not None and v2 > value:
@@ -281,16 +285,12 @@ def _read_at(text: str, m: re.Match, value: float, implied_unit: str, is_word: b
     if s and comparator != "range":
         comparator = lex.suffix_of[_fold(s.group(1))]
         end = s.end()
-    window_start = max(0, start - _WINDOW)
-    left = lex.left.search(text, window_start, start)
-    if left:
-        if left.group(1) and comparator == "=":
-            comparator = lex.comparator_of[_fold(left.group(1))]
-            start = left.start(1)
-        elif left.group(1) is None and (comparator in ("range",) or s):
-            start = left.start(2)               # "từ 80% đến 90%", "từ hai con số trở lên"
-        elif left.group(1):
-            start = left.start(1)
+    if left_comparator:
+        if comparator == "=":
+            comparator = lex.comparator_of[_fold(left_comparator)]
+        start = left.start(1)
+    elif left and (comparator == "range" or s):
+        start = left.start(2)                   # "từ 80% đến 90%", "từ hai con số trở lên"
     if not unit:
         before = lex.unit_before.search(text, window_start, m.start())
         if before:
@@ -317,12 +317,26 @@ def _score(value: float, value_max: Optional[float], unit: str, comparator: str)
     return round(min(1.0, score), 3)
 
 
+_ROW_LABEL_BEFORE = set(" \t|>#*+•-")
+
+
+def _is_row_label(text: str, m: re.Match) -> bool:
+    """A number that opens a line and is followed by a capitalised word is a row or item label
+    ("9.2 Cơ sở giáo dục ...", "2 Tỷ lệ giao dịch ...") in tables flattened to text."""
+    line_start = text.rfind("\n", 0, m.start()) + 1
+    if any(c not in _ROW_LABEL_BEFORE for c in text[line_start:m.start()]):
+        return False
+    rest = text[m.end():m.end() + 3]
+    stripped = rest.lstrip(" \t")
+    return len(stripped) < len(rest) and stripped[:1].isupper()
+
+
 def _scan(text: str) -> list[Quantity]:
     lex = _lexicon()
     ignored = _ignored_mask(text)
     found: list[Quantity] = []
     for m in _NUMBER.finditer(text):
-        if ignored.find(1, m.start(), m.end()) != -1:
+        if ignored.find(1, m.start(), m.end()) != -1 or _is_row_label(text, m):
             continue
         value = parse_number(m.group(0))
         if value is not None:

@@ -380,3 +380,14 @@ def test_corpus_prose_targets_of_gold_are_found():
         found = find_quantities(g["raw"])
         assert found, g["raw"]
         assert (found[0].comparator, found[0].value) == (g["comparator"], pytest.approx(g["value"]))
+
+
+def test_row_labels_of_flattened_tables_are_no_quantities():
+    text = "9.2 Cơ sở giáo dục triển khai ký số\n\n2 Tỷ lệ giao dịch không dùng tiền mặt % ≥ 85\n\n4 Tổ chức"
+    assert [(q.comparator, q.value) for q in find_quantities(text)] == [(">=", 85)]
+
+
+def test_comparator_before_a_dash_is_no_range():
+    """"- ≥ 95% - 100% -" is a flattened row of year cells, not a range."""
+    found = find_quantities("- ≥ 95% - 100% - ")
+    assert [(q.comparator, q.value, q.value_max) for q in found] == [(">=", 95, None), ("=", 100, None)]
