@@ -39,7 +39,8 @@ def normalise_text(text: str) -> str:
     text = pattern.sub(lambda m: table[m.group(1)], text)
     text = text.lower()
     for old, new in _TONE_MOVES.items():
-        text = text.replace(old, new)
+        # "qu" is one consonant: "quý" keeps its spelling (regression: quý became qúy)
+        text = re.sub(rf"(?<!q){old}", new, text) if old.startswith("u") else text.replace(old, new)
     return re.sub(r"\s+", " ", text).strip()
 
 
