@@ -77,6 +77,18 @@ def _issuer(doc: StructuredDocument, front: str) -> str | None:
     return None
 
 
+def _complete_locality(issuer: str | None, title: str, text: str) -> str | None:
+    """'UBND phường' + '... tại phường Trần Liễu' -> 'UBND phường Trần Liễu'."""
+    if not issuer or not re.search(r"\b(phường|xã)$", issuer):
+        return issuer
+    level = issuer.rsplit(" ", 1)[1]
+    for source in (title, text[:6000]):
+        m = re.search(rf"\b{level}\s+((?:[A-ZĐ][\wÀ-ỹđ]*)(?:\s+[A-ZĐ][\wÀ-ỹđ]*){{0,3}})", source)
+        if m:
+            return f"{issuer} {m.group(1)}"
+    return issuer
+
+
 def _level(issuer: str | None, text: str) -> str | None:
     probe = (issuer or "").lower() or text[:2000].lower()
     for word, level in _LEVEL_WORDS:
@@ -101,7 +113,11 @@ def extract_document_info(doc: StructuredDocument) -> DocumentInfo:
         number = number or attached.group(1).strip().rstrip(".")
         issued = issued or parse_issue_date("ngày " + attached.group(2).replace(" ", ""))
     kind, title = _title(front)
-    issuer = _issuer(doc, front)
+    if title is None:      # exports that lost the 'KẾ HOẠCH' line start with its subtitle
+        first = next((l.strip() for l in front.split("\n") if l.strip()), "")
+        if re.match(r"^(thực hiện|triển khai)\b", first, re.IGNORECASE):
+            kind, title = "Kế hoạch", "Kế hoạch " + first[0].lower() + first[1:]
+    issuer = _complete_locality(_issuer(doc, front), title or "", doc.text)
     has_plan_body = any(s.type in (SectionType.TASKS, SectionType.APPENDIX_TASKS, SectionType.ORGANISATION)
                         for s in doc.walk())
     # a decision that promulgates a plan carries the plan itself under its own title line
