@@ -136,12 +136,14 @@ def _child(argv: list[str]) -> int:
     # Import the readers before the cap: their code is not the untrusted part.
     from nlp.ingest import ingest_bytes
     from nlp.ingest import docx_reader, pdf_reader, sniff  # noqa: F401
+    from nlp.ingest.normalize import check_vietnamese
     data = sys.stdin.buffer.read()
     _limit_resources(args.memory_mb, args.cpu_s)
     try:
         if os.environ.get(FAULT_ENV):
             _fault(os.environ[FAULT_ENV])
         document = ingest_bytes(data, args.source)
+        check_vietnamese(document.text)     # every format, whichever reader produced it
         answer = {"ok": True, "document": document.model_dump(mode="json")}
     except IngestError as exc:
         answer = {"ok": False, "code": exc.code, "message": exc.message}
