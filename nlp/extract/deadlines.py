@@ -211,6 +211,10 @@ class _Grammar:
         ]
         self.rules = [(re.compile(rx, _FLAGS), fn, re.compile(rf"{prefix}\s+$", _FLAGS) if prefix else None)
                       for rx, fn, prefix in rules]
+        # rules that cannot match text without a digit: skipped on such text (most sentences)
+        digit_handlers = {self._day, self._bare_day, self._month, self._month_range, self._year,
+                          self._bare_year, self._year_range}
+        self.needs_digit = [fn in digit_handlers for _, fn, _ in self.rules]
 
         cond = lex["conditional"]
         self.max_cond_words = int(cond["max_words"])
@@ -341,7 +345,10 @@ class _Grammar:
 
     def candidates(self, text: str, cell: bool) -> list[_Cand]:
         found: list[_Cand] = []
-        for rx, handler, prefix in self.rules:
+        has_digit = _DIGIT.search(text) is not None
+        for (rx, handler, prefix), needs_digit in zip(self.rules, self.needs_digit):
+            if needs_digit and not has_digit:
+                continue
             for m in rx.finditer(text):
                 cand = handler(m, cell, prefix)
                 if cand is not None:
@@ -457,6 +464,7 @@ class _Grammar:
         return end
 
 
+_DIGIT = re.compile(r"\d")
 _LINE_BREAK = re.compile(r"\n\s*")
 _BULLETS = set("-+•*>#")
 

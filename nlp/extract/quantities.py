@@ -333,9 +333,10 @@ def _is_row_label(text: str, m: re.Match) -> bool:
 
 def _scan(text: str) -> list[Quantity]:
     lex = _lexicon()
-    ignored = _ignored_mask(text)
     found: list[Quantity] = []
-    for m in _NUMBER.finditer(text):
+    numbers = list(_NUMBER.finditer(text))
+    ignored = _ignored_mask(text) if numbers else bytearray()
+    for m in numbers:
         if ignored.find(1, m.start(), m.end()) != -1 or _is_row_label(text, m):
             continue
         value = parse_number(m.group(0))
