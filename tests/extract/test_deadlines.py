@@ -482,3 +482,19 @@ def test_open_start_in_prose_is_no_deadline():
 ])
 def test_theo_lo_trinh_in_prose_needs_its_owner(text, n):
     assert len([d for d in find_deadlines(text) if d.type == "conditional"]) == n
+
+
+def test_peer_bench_compare_dates():
+    """bench/peer_dates.py: our grammar gets every dated gold deadline; dateparser as shipped none."""
+    import importlib.util
+
+    path = Path(__file__).resolve().parents[2] / "bench" / "peer_dates.py"
+    spec = importlib.util.spec_from_file_location("peer_dates", path)
+    peer = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(peer)
+    result = peer.compare_dates(GOLD)
+    assert result["total"] >= 10
+    assert result["right"]["ours"] == result["total"]
+    assert result["right"]["dateparser"] < result["total"] / 2
+    assert {"raw", "due", "dateparser", "dateparser_last_day", "ours"} <= set(result["rows"][0])
+    assert "ours" in peer.format_table(result)
