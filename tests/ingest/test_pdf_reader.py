@@ -109,3 +109,20 @@ def test_too_many_pages(monkeypatch, plan_001_pdf):
     with pytest.raises(IngestError) as err:
         pdf_reader.read_pdf(plan_001_pdf, "dai.pdf")
     assert err.value.code == "too_large" and "3 trang" in err.value.message
+
+
+def test_regression_sparse_last_page_keeps_signature_lines_apart():
+    # The right margin used to be measured per page: on a last page holding only short lines a short
+    # bold line looked 'full width' and swallowed the next one ("... PHÓ CHỦ TỊCH Nguyễn Văn Chì").
+    blocks = [docgen.PlanBlock("paragraph", "Trên đây là Kế hoạch thực hiện chuyển đổi số của phường, đề nghị các "
+                                            "cơ quan, đơn vị nghiêm túc triển khai thực hiện.")] * 40
+    blocks += [docgen.PlanBlock("paragraph", "KT. CHỦ TỊCH PHÓ CHỦ TỊCH", bold=True),
+               docgen.PlanBlock("paragraph", "Nguyễn Văn Chì", bold=True)]
+    doc = read_pdf(docgen.plan_to_pdf(blocks), "ky.pdf")
+    assert [b.text for b in doc.blocks[-2:]] == ["KT. CHỦ TỊCH PHÓ CHỦ TỊCH", "Nguyễn Văn Chì"]
+    assert doc.blocks[-1].page == doc.pages
+
+
+def test_leading_junk_before_pdf_header(plan_001_pdf, doc_001):
+    doc = read_pdf(b"From: gateway\r\n\r\n" + plan_001_pdf, "junk.pdf")
+    assert doc.text == doc_001.text
