@@ -23,7 +23,7 @@ class TargetContext:
         self.targets.append(Target(
             id=f"g{len(self.targets) + 1}", section=section, indicator=indicator.strip(" .;:-–"),
             comparator=q.comparator, value=q.value, value_max=q.value_max,
-            unit=normalize_unit(unit or q.unit, indicator), year=year, lead=lead or [], raw=q.raw,
+            unit=normalize_unit(unit or q.unit, indicator, q.value), year=year, lead=lead or [], raw=q.raw,
             span=span, page=page))
 
 
