@@ -1,0 +1,202 @@
+"""Tasks (nlp/extract/tasks.py): rows of task tables, items of task sections, assignments under
+TỔ CHỨC THỰC HIỆN — with owner, partners, deadline, section path and evidence span."""
+from __future__ import annotations
+
+import importlib.util
+import re
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from nlp.schema import SectionType
+
+REPO = Path(__file__).resolve().parents[2]
+CORPUS = REPO / "corpus" / "plans"
+SHARED = REPO / ".." / "shared"
+PARENTS = SHARED / "parents"
+PREFIXES = ["000", "001", "002", "003", "004"]
+
+
+def corpus(prefix: str) -> Path:
+    return next(CORPUS.glob(f"{prefix}_*.txt"))
+
+
+@pytest.fixture(scope="module")
+def scorer():
+    """../shared/eval/score.py: its matching rules decide which predicted task is which gold task."""
+    spec = importlib.util.spec_from_file_location("plangap_gold_scorer", SHARED / "eval" / "score.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def matched(scorer, gold_tasks, tasks):
+    as_dicts = [t.model_dump(mode="json") for t in tasks]
+    pairs = scorer.greedy_match(gold_tasks, as_dicts,
+                                lambda g, p: s if (s := scorer.overlap(g["text"], p["text"])) >= scorer.TASK_MATCH else 0)
+    return [(gold_tasks[i], tasks[j]) for i, j in pairs]
+
+
+# ------------------------------------------------------------------ 03/NQ-CP Phụ lục II
+
+
+@pytest.fixture(scope="module")
+def pl2_tasks(extracted):
+    return extracted(PARENTS / "03-NQ-CP-PL2.md").tasks
+
+
+def test_pl2_has_140_tasks_each_with_a_lead(pl2_tasks):
+    assert len(pl2_tasks) == 140
+    assert all(t.lead for t in pl2_tasks)
+    assert sum(t.deadline is not None for t in pl2_tasks) >= 135
+
+
+def test_pl2_tasks_by_group(pl2_tasks):
+    groups = Counter(re.match(r"PL2\.([IVX]+)\.", t.section).group(1) for t in pl2_tasks)
+    assert [groups[g] for g in ["I", "II", "III", "IV", "V", "VI", "VII"]] == [13, 29, 34, 12, 28, 15, 9]
+
+
+def test_pl2_first_task(pl2_tasks):
+    task = pl2_tasks[0]
+    assert task.section == "PL2.I.1"
+    assert task.text.startswith("Xây dựng, trình Thủ tướng Chính phủ ban hành và tổ chức triển khai chương trình tuyên truyền")
+    assert task.lead == ["Bộ Khoa học và Công nghệ"]
+    assert "Ban Tuyên giáo Trung ương" in task.support
+    assert (task.deadline.raw, task.deadline.type, task.deadline.due) == ("6/2025", "date", "2025-06-30")
+
+
+def test_regression_pl2_task_result_from_result_column(pl2_tasks):
+    """The 'Kết quả' column of Phụ lục II is the task's product; Task.result stays None because
+    the column gets role 'value' (see test_regression_pl2_result_column_is_product)."""
+    assert pl2_tasks[0].result == "Quyết định của Thủ tướng Chính phủ"
+    assert sum(t.result is not None for t in pl2_tasks) >= 130
+
+
+def test_pl2_deadline_kinds(pl2_tasks):
+    kinds = Counter(t.deadline.type for t in pl2_tasks if t.deadline)
+    assert kinds["date"] >= 100 and kinds["recurring"] >= 10
+    for task in pl2_tasks:
+        if task.deadline and task.deadline.type == "date":
+            assert re.fullmatch(r"20\d\d-\d\d-\d\d", task.deadline.due), task.deadline
+
+
+# ------------------------------------------------------------------ corpus plans against gold
+
+
+@pytest.mark.parametrize("prefix", PREFIXES)
+def test_every_gold_task_is_found(extracted, gold, scorer, prefix):
+    path = corpus(prefix)
+    gold_tasks = gold(path.stem)["tasks"]
+    pairs = matched(scorer, gold_tasks, extracted(path).tasks)
+    found = {id(g) for g, _ in pairs}
+    missing = [g["section"] + " " + g["text"][:60] for g in gold_tasks if id(g) not in found]
+    assert not missing
+
+
+@pytest.mark.parametrize("prefix", PREFIXES)
+def test_no_spurious_tasks(extracted, gold, scorer, prefix):
+    path = corpus(prefix)
+    tasks = extracted(path).tasks
+    pairs = matched(scorer, gold(path.stem)["tasks"], tasks)
+    used = {id(t) for _, t in pairs}
+    extra = [t.section + " " + t.text[:60] for t in tasks if id(t) not in used]
+    assert len(extra) <= 1, extra
+
+
+@pytest.mark.parametrize("prefix", PREFIXES)
+def test_task_section_paths_match_gold(extracted, gold, scorer, prefix):
+    """'III.1.2' for item 1.2 under III.1 (not 'III.1.1.2'); 'PL3.II.4' for row 4 of group II."""
+    path = corpus(prefix)
+    wrong = [(g["section"], t.section) for g, t in matched(scorer, gold(path.stem)["tasks"], extracted(path).tasks)
+             if g["section"] != t.section]
+    assert not wrong, wrong[:8]
+
+
+@pytest.mark.parametrize("prefix", PREFIXES)
+def test_tasks_only_in_task_parts(extracted, structured, prefix):
+    """No task from MỤC ĐÍCH/YÊU CẦU, MỤC TIÊU, Nơi nhận or the signature."""
+    path = corpus(prefix)
+    allowed = {SectionType.TASKS, SectionType.ORGANISATION, SectionType.APPENDIX_TASKS}
+    root_types = {s.path: s.type for s in structured(path).sections if s.path}
+    for task in extracted(path).tasks:
+        root = task.section.split(".")[0]
+        assert root_types.get(root) in allowed, (task.section, task.text[:60])
+
+
+# ------------------------------------------------------------------ samples read off the plans
+
+
+def find(tasks, starts: str):
+    found = [t for t in tasks if t.text.startswith(starts)]
+    assert len(found) == 1, (starts, [t.text[:60] for t in found])
+    return found[0]
+
+
+def test_002_appendix_rows(extracted):
+    tasks = extracted(corpus("002")).tasks
+    first = find(tasks, "Triển khai thực hiện chương trình tuyên truyền thường xuyên, sâu rộng về nội dung Nghị quyết 57-NQ/TW")
+    assert first.section == "PL3.I.1"
+    assert first.lead == ["Phòng Văn hóa - Xã hội", "Trung tâm Văn hóa Thể thao và Truyền thông"]
+    assert first.support == ["Các phòng, cơ quan chuyên môn thuộc UBND phường"]
+    assert (first.deadline.type, first.deadline.due) == ("date", "2025-09-30")
+    plan_task = find(tasks, "Xây dựng kế hoạch để phát triển khoa học công nghệ, đổi mới sáng tạo và chuyển đối số")
+    assert (plan_task.deadline.raw, plan_task.deadline.type, plan_task.deadline.due) == ("2025-2030", "period", "2030-12-31")
+    rules = find(tasks, "Triển khai Quy tắc ứng xử trên môi trường số")
+    assert rules.deadline.type == "conditional" and rules.deadline.due is None
+
+
+def test_regression_002_page_break_row_deadline(extracted):
+    """PL3.III.3 'Triển khai các nền tảng số quốc gia ...' is due 'Tháng 12/2025'; the page break
+    inside the row puts the deadline into the support cell (test_regression_002_pl3_task_continued_after_page_break)."""
+    task = find(extracted(corpus("002")).tasks, "Triển khai các nền tảng số quốc gia")
+    assert task.support == ["Các đơn vị liên quan"]
+    assert task.deadline is not None and task.deadline.due == "2025-12-31"
+
+
+def test_000_organisation_owner_from_heading(extracted):
+    tasks = extracted(corpus("000")).tasks
+    police = [t for t in tasks if t.section == "IV.5"]
+    assert len(police) == 2 and all(t.lead == ["Công an phường"] for t in police)
+    steering = [t for t in tasks if t.section == "IV.1"]
+    assert steering and all(t.lead == ["Ban Chỉ đạo chuyển đổi số"] for t in steering)
+
+
+def test_003_inline_owner_heading(extracted):
+    tasks = extracted(corpus("003")).tasks
+    economy = [t for t in tasks if t.section == "III.3"]
+    assert len(economy) == 1
+    assert economy[0].lead == ["Phòng Kinh tế"]          # '**3. Phòng Kinh tế xã:** Chủ trì, ...' (gold)
+    culture = [t for t in tasks if t.section == "III.2"]
+    assert len(culture) == 1 and culture[0].lead == ["Phòng Văn hóa - Xã hội"]   # 'Giao Phòng Văn hóa Xã hội'
+
+
+
+# ------------------------------------------------------------------ evidence spans
+
+
+def words(text: str) -> set[str]:
+    return set(re.findall(r"\w+", text.lower()))
+
+
+@pytest.mark.parametrize("prefix", PREFIXES)
+def test_task_spans_point_at_the_task(extracted, prefix):
+    extraction = extracted(corpus(prefix))
+    text = extraction.text
+    for task in extraction.tasks:
+        assert task.span is not None, task.id
+        assert 0 <= task.span.start < task.span.end <= len(text)
+        source = words(text[task.span.start:task.span.end])
+        own = words(task.text)
+        assert len(own & source) >= 0.8 * len(own), (task.id, task.text[:60], text[task.span.start:task.span.end][:60])
+
+
+@pytest.mark.parametrize("prefix", ["000", "002"])
+def test_regression_deadline_span_is_a_document_offset(extracted, prefix):
+    """Deadline.span is a Span of the canonical text (schema); today it is relative to the cell or
+    item the deadline was read from ({'start': 0, 'end': 6} for '6/2025')."""
+    extraction = extracted(corpus(prefix))
+    spans = [(t.deadline.raw, t.deadline.span) for t in extraction.tasks if t.deadline and t.deadline.span]
+    assert spans
+    for raw, span in spans:
+        assert " ".join(extraction.text[span.start:span.end].split()) == " ".join(raw.split())
