@@ -22,7 +22,7 @@ from nlp.errors import PlangapError
 from nlp.schema import Extraction
 from service.storage import repository as repo
 from service.storage.db import session_scope
-from service.storage.models import Analysis, Document, utcnow
+from service.storage.models import Document, utcnow
 
 log = logging.getLogger("plangap.worker")
 
@@ -80,7 +80,18 @@ def _time_limit(seconds: float) -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous)
 
 
+def _root_cause(exc: BaseException) -> BaseException:
+    """A library may wrap our timeout or a MemoryError (SQLAlchemy does): look through the chain."""
+    seen = exc
+    while seen is not None:
+        if isinstance(seen, (JobTimeout, MemoryError, PlangapError)):
+            return seen
+        seen = seen.__cause__ or seen.__context__
+    return exc
+
+
 def _failure(exc: BaseException, config: JobConfig) -> tuple[str, str]:
+    exc = _root_cause(exc)
     if isinstance(exc, PlangapError):
         return exc.code, exc.message
     if isinstance(exc, JobTimeout):
@@ -160,25 +171,27 @@ def _bundled_parents() -> tuple:
     return tuple(load_bundled_parents())
 
 
-def _resolve(session, analysis: Analysis, child) -> tuple[list, list, list[dict]]:
-    """(parents, unresolved references, parent descriptions) for an analysis."""
+def _requested_parents(session, parent_ids: list[str]) -> list[tuple[Extraction, dict]]:
+    """The stored documents a user chose as parents, with how each is described in the analysis."""
+    chosen = []
+    for parent_id in parent_ids:
+        document = repo.get_document(session, parent_id)
+        if document is None:
+            raise PlangapError(message("document_missing", document_id=parent_id), "document_missing")
+        if document.status != "done":
+            raise PlangapError(message("document_failed", detail=document.error_message or document.status),
+                               "document_failed")
+        extraction = repo.document_extraction(document)
+        chosen.append((extraction, {"doc_id": extraction.doc_id, "source": "stored", "document_id": parent_id,
+                                    "number": extraction.document.number}))
+    return chosen
+
+
+def _resolve(child: Extraction, stored: dict[str, Extraction]) -> tuple[list, list, list[dict]]:
+    """Parents cited by ``child`` among the bundled parents and the stored candidates:
+    (parents, unresolved references, parent descriptions)."""
     from nlp.compare import resolve_parents
 
-    if analysis.requested_parent_ids:
-        parents, described = [], []
-        for parent_id in analysis.requested_parent_ids:
-            document = repo.get_document(session, parent_id)
-            if document is None:
-                raise PlangapError(message("document_missing", document_id=parent_id), "document_missing")
-            if document.status != "done":
-                raise PlangapError(message("document_failed", detail=document.error_message or document.status),
-                                   "document_failed")
-            extraction = repo.document_extraction(document)
-            parents.append(extraction)
-            described.append({"doc_id": extraction.doc_id, "source": "stored", "document_id": parent_id,
-                              "number": extraction.document.number})
-        return parents, [], described
-    stored = _stored_parent_candidates(session, child, analysis.document_id)
     bundled = [parent.model_copy(deep=True) for parent in _bundled_parents()]
     parents, unresolved = resolve_parents(child, bundled + list(stored.values()))
     stored_by_identity = {id(extraction): document_id for document_id, extraction in stored.items()}
@@ -193,7 +206,8 @@ def _jsonable(value):
 
 
 def run_analysis(config: JobConfig, analysis_id: str) -> str:
-    """Compare a document with its parents and store the report. Returns the final status."""
+    """Compare a document with its parents and store the report. Returns the final status.
+    Inputs are read, then the comparison runs under the job's time limit, then the report is stored."""
     from nlp.compare import compare
 
     try:
@@ -203,17 +217,21 @@ def run_analysis(config: JobConfig, analysis_id: str) -> str:
                 return analysis.status if analysis else "missing"
             analysis.status = "running"
             analysis.started_at = utcnow()
-        with session_scope(config.database_url) as session:
-            analysis = repo.get_analysis(session, analysis_id)
             document = repo.get_document(session, analysis.document_id)
             if document is None or document.status != "done":
                 raise PlangapError(message("document_failed", detail=(document.error_message if document else "?")),
                                    "document_failed")
             child = repo.document_extraction(document)
-            with _time_limit(config.job_timeout_s):
-                parents, unresolved, described = _resolve(session, analysis, child)
-                report = compare(child, parents, unresolved=unresolved)
-            repo.store_report(session, analysis, report, child_text=child.text,
+            requested = _requested_parents(session, analysis.requested_parent_ids or [])
+            stored = {} if requested else _stored_parent_candidates(session, child, analysis.document_id)
+        with _time_limit(config.job_timeout_s):
+            if requested:
+                parents, unresolved, described = [p for p, _ in requested], [], [d for _, d in requested]
+            else:
+                parents, unresolved, described = _resolve(child, stored)
+            report = compare(child, parents, unresolved=unresolved)
+        with session_scope(config.database_url) as session:
+            repo.store_report(session, repo.get_analysis(session, analysis_id), report, child_text=child.text,
                               parent_texts={parent.doc_id: parent.text or "" for parent in parents},
                               parents=described, unresolved=[_jsonable(reference) for reference in unresolved])
     except BaseException as exc:  # noqa: BLE001 - every failure is stored, none is lost

@@ -121,3 +121,18 @@ def server_env(tmp_path: Path, **extra: str) -> dict[str, str]:
                 "PLANGAP_SECRET_KEY": "test-secret", "PLANGAP_WORKERS": "1", "PYTHONPATH": str(REPO)})
     env.update(extra)
     return env
+
+
+def docgen():
+    """tests/fixtures/docgen.py: real DOCX and PDF renderings of a plan."""
+    fixtures = str(REPO / "tests" / "fixtures")
+    if fixtures not in sys.path:
+        sys.path.insert(0, fixtures)
+    import docgen as module
+
+    return module
+
+
+def crash_the_worker(_config, _job_id) -> None:
+    """A job whose worker process dies without a word (as when the kernel kills it for memory)."""
+    os._exit(9)

@@ -1,0 +1,126 @@
+"""Jobs off the request path: real formats through the sandbox, limits, crashes and restarts.
+Whatever goes wrong, the document or analysis stays stored with status failed and a reason."""
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+
+from service.api.main import create_app
+from service.storage import repository as repo
+from service.storage.db import session_scope, upgrade
+from service.worker import JobConfig, JobRunner, run_analysis
+from service_testlib import AUTH, corpus_plan, crash_the_worker, docgen, make_settings, wait_for_status, wait_until
+
+
+def upload(client, data: bytes, filename: str) -> dict:
+    response = client.post("/documents", files={"file": (filename, data, "application/octet-stream")}, headers=AUTH)
+    assert response.status_code == 202, response.text
+    return response.json()
+
+
+@pytest.fixture(scope="module")
+def plan_blocks():
+    return docgen().plan_blocks(corpus_plan(1))
+
+
+def test_docx_and_pdf_uploads_are_read_in_the_sandbox(tmp_path, plan_blocks):
+    gen = docgen()
+    with TestClient(create_app(make_settings(tmp_path, workers=1))) as client:
+        docx = upload(client, gen.plan_to_docx(plan_blocks), "ke-hoach.docx")
+        pdf = upload(client, gen.plan_to_pdf(plan_blocks), "ke-hoach.pdf")
+        assert (docx["format"], pdf["format"]) == ("docx", "pdf")
+        for document in (docx, pdf):
+            done = wait_for_status(client, f"/documents/{document['id']}")
+            assert done["status"] == "done", done
+            assert len(done["extraction"]["tasks"]) > 5
+        assert wait_for_status(client, f"/documents/{pdf['id']}")["pages"] > 1
+
+
+def test_a_document_over_the_page_limit_fails_with_its_reason(tmp_path, plan_blocks):
+    with TestClient(create_app(make_settings(tmp_path, workers=0, max_pages=1))) as client:
+        document = upload(client, docgen().plan_to_pdf(plan_blocks), "dai.pdf")
+        failed = wait_for_status(client, f"/documents/{document['id']}")
+        assert failed["status"] == "failed" and failed["error"] == "too_many_pages"
+        assert "trang" in failed["error_message"]
+
+
+@pytest.mark.parametrize("fault, code", [("hang", "timeout"), ("allocate", "out_of_memory")])
+def test_parse_time_and_memory_limits_fail_the_document(tmp_path, monkeypatch, fault, code):
+    monkeypatch.setenv("PLANGAP_SANDBOX_FAULT", fault)
+    settings = make_settings(tmp_path, workers=0, parse_timeout_s=2, parse_memory_mb=256)
+    with TestClient(create_app(settings)) as client:
+        document = upload(client, corpus_plan(0).read_bytes(), "ke-hoach.txt")
+        failed = wait_for_status(client, f"/documents/{document['id']}", timeout=60)
+        assert (failed["status"], failed["error"]) == ("failed", code), failed
+        assert failed["error_message"]
+
+
+def test_a_crashed_worker_process_fails_its_job_and_the_pool_recovers(tmp_path):
+    settings = make_settings(tmp_path, workers=1)
+    with TestClient(create_app(settings)) as client:
+        victim = upload(client, corpus_plan(0).read_bytes(), "a.txt")
+        wait_for_status(client, f"/documents/{victim['id']}")
+        with session_scope(settings.resolved_database_url) as session:   # make it run again, badly
+            repo.get_document(session, victim["id"]).status = "queued"
+        client.app.state.runner._submit("extraction", victim["id"], crash_the_worker, force=True)
+        crashed = wait_for_status(client, f"/documents/{victim['id']}", statuses=("failed",))
+        assert crashed["error"] == "worker_crashed" and crashed["error_message"]
+        survivor = upload(client, corpus_plan(3).read_bytes(), "b.txt")
+        assert wait_for_status(client, f"/documents/{survivor['id']}")["status"] == "done"
+
+
+def test_an_analysis_over_its_time_limit_fails_with_its_reason(tmp_path):
+    """run_analysis is called in this (main) thread, where the job's time limit applies."""
+    url = f"sqlite:///{tmp_path / 'db.sqlite'}"
+    upgrade(url)
+    from nlp.pipeline import extract_file
+
+    with session_scope(url) as session:
+        document, _ = repo.store_document(session, corpus_plan(0).read_bytes(), "a.txt", files_dir=tmp_path,
+                                          extraction=extract_file(corpus_plan(0), sandboxed=False))
+        analysis_id = repo.create_analysis(session, document.id).id
+    config = JobConfig(database_url=url, files_dir=str(tmp_path), max_pages=10, job_timeout_s=0.001)
+    assert run_analysis(config, analysis_id) == "failed"
+    with session_scope(url) as session:
+        analysis = repo.get_analysis(session, analysis_id)
+        assert (analysis.status, analysis.error_code) == ("failed", "timeout") and "giây" in analysis.error_message
+
+
+def test_jobs_left_unfinished_by_a_stopped_server_run_at_the_next_start(tmp_path):
+    """A server stopped mid-job leaves rows queued/running; the next start finishes them."""
+    settings = make_settings(tmp_path, workers=0)
+    settings.ensure_dirs()
+    upgrade(settings.resolved_database_url)
+    with session_scope(settings.resolved_database_url) as session:
+        document, _ = repo.store_document(session, corpus_plan(0).read_bytes(), "a.txt", files_dir=settings.files_dir)
+        document.status = "running"
+        analysis_id = repo.create_analysis(session, document.id).id
+        document_id = document.id
+    with TestClient(create_app(settings)) as client:
+        assert wait_for_status(client, f"/documents/{document_id}")["status"] == "done"
+        assert wait_for_status(client, f"/analyses/{analysis_id}")["status"] == "done"
+
+
+def test_the_queue_counts_jobs_until_they_finish(tmp_path):
+    """max_queue bounds the jobs waiting or running; a finished job frees its place."""
+    import threading
+
+    url = f"sqlite:///{tmp_path / 'db.sqlite'}"
+    upgrade(url)
+    release = threading.Event()
+    runner = JobRunner(JobConfig(database_url=url, files_dir=str(tmp_path), max_pages=10, job_timeout_s=60),
+                       workers=0, max_queue=2)
+    runner.start()
+    try:
+        for job_id in ("a", "b"):
+            runner._submit("test", job_id, lambda _config, _id: release.wait(30), force=False)
+        assert runner.queue_length == 2 and not runner.has_room()
+        with pytest.raises(Exception) as raised:
+            runner._submit("test", "c", lambda _config, _id: None, force=False)
+        assert type(raised.value).__name__ == "QueueFull"
+        release.set()
+        wait_until(lambda: runner.queue_length == 0, 10, what="jobs to finish")
+        assert runner.has_room()
+    finally:
+        release.set()
+        runner.shutdown()
