@@ -49,7 +49,7 @@ TARGETS_57 = [
     ("Chỉ số phát triển con người (HDI)", ">", 0.7, None, "index", 2030, 2, False),
     ("Kinh phí chi cho nghiên cứu phát triển (R&D)", "=", 2, None, "% GDP", 2030, 3, False),
     ("Tỷ trọng kinh phí từ xã hội trong chi cho R&D", ">", 60, None, "%", 2030, 3, False),
-    ("Chi ngân sách hằng năm cho phát triển khoa học, công nghệ, đổi mới sáng tạo, chuyển đổi số", ">=", 3, None, "% tổng chi ngân sách", 2030, 3, True),
+    ("Chi ngân sách hằng năm cho phát triển KHCN, ĐMST và chuyển đổi số", ">=", 3, None, "% tổng chi ngân sách", 2030, 3, True),
     ("Nhân lực nghiên cứu khoa học, phát triển công nghệ, đổi mới sáng tạo", "=", 12, None, "người/vạn dân", 2030, 3, False),
     ("Tổ chức khoa học và công nghệ được xếp hạng khu vực và thế giới", "range", 40, 50, "tổ chức", 2030, 3, False),
     ("Tăng trưởng số lượng công bố khoa học quốc tế", "=", 10, None, "%/năm", 2030, 3, False),
@@ -79,12 +79,12 @@ AMENDED_DEADLINES = {
 # ... and tasks 71/NQ-CP added for localities (own wording).
 ADDED_TASKS_71 = [
     {"id": "PL2.II.71-1", "group": "II", "row": "71-1",
-     "summary": "Hoàn thành số hóa quy trình nghiệp vụ nội bộ, hồ sơ tài liệu, kết quả giải quyết thủ tục hành chính",
+     "summary": "Số hóa quy trình nội bộ, hồ sơ, kết quả giải quyết TTHC",
      "keywords": ["số_hóa", "quy_trình", "nghiệp_vụ", "nội_bộ", "hồ_sơ", "tài_liệu", "kết_quả",
                   "thủ_tục", "hành_chính", "đất_đai", "tư_pháp", "y_tế"],
      "lead": ["Các bộ, ngành, địa phương"], "deadline": {"raw": "30/09/2025", "type": "date", "due": "2025-09-30"}},
     {"id": "PL2.I.71-2", "group": "I", "row": "71-2",
-     "summary": "Cập nhật kế hoạch hành động của bộ, ngành, địa phương theo Chương trình hành động sửa đổi",
+     "summary": "Cập nhật kế hoạch hành động địa phương theo Chương trình sửa đổi",
      "keywords": ["cập_nhật", "kế_hoạch", "hành_động", "chương_trình", "sửa_đổi", "bổ_sung", "địa_phương"],
      "lead": ["Các bộ, ngành, địa phương"], "deadline": {"raw": "3/2025", "type": "date", "due": "2025-03-31"}},
 ]
@@ -260,7 +260,7 @@ def build_03(shared: Path) -> dict:
             continue   # qualitative or heading row: no number to compare
         comp, value, value_max = parsed
         targets.append({
-            "id": f"PL1.{part}.{tt}", "group": "2030" if part == "I" else "2045", "indicator": re.sub(r"\s+", " ", indicator).strip(" ."),
+            "id": f"PL1.{part}.{tt}", "group": "2030" if part == "I" else "2045", "indicator": short_summary(indicator, max_words=14),
             "comparator": comp, "value": num(value), "value_max": num(value_max) if value_max is not None else None,
             "unit": unit.strip() or "", "year": 2030 if part == "I" else 2045, "lead": split_agencies(lead),
             "local": part == "I" and tt in LOCAL_TARGET_ROWS,
