@@ -1,6 +1,7 @@
 """The FastAPI application: API routers, the reviewer UI, startup (migrations, worker pool)."""
 from __future__ import annotations
 
+import importlib
 import logging
 from contextlib import asynccontextmanager
 from typing import Optional
@@ -16,6 +17,8 @@ from service.storage.users import create_user, get_user_by_name, set_password
 from service.worker import JobConfig, JobRunner
 
 log = logging.getLogger("plangap.api")
+
+OPTIONAL_ROUTERS = ["bulk"]   # service/api/routes/bulk.py: bulk runs as admin jobs (service.bulk)
 
 DESCRIPTION = """
 Phân tích khoảng trống giữa một kế hoạch và các văn bản cấp trên (Nghị quyết 57-NQ/TW, 03/NQ-CP, 71/NQ-CP,
@@ -38,6 +41,20 @@ def _bootstrap_admin(settings: Settings) -> None:
             set_password(user, settings.admin_password)
 
 
+def _optional_routers() -> list:
+    """Routers owned by other parts of the service, included when present (as the CLI does)."""
+    routers = []
+    for name in OPTIONAL_ROUTERS:
+        try:
+            module = importlib.import_module(f"service.api.routes.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"service.api.routes.{name}":
+                raise
+            continue
+        routers.append(module.router)
+    return routers
+
+
 def create_app(settings: Optional[Settings] = None) -> FastAPI:
     settings = settings or get_settings()
 
@@ -47,7 +64,8 @@ def create_app(settings: Optional[Settings] = None) -> FastAPI:
         upgrade(settings.resolved_database_url)
         _bootstrap_admin(settings)
         settings.session_secret()   # create it now, not racily on a first request
-        runner = JobRunner(JobConfig(database_url=settings.resolved_database_url, files_dir=str(settings.files_dir),
+        runner = JobRunner(JobConfig(database_url=settings.resolved_database_url,
+                                     files_dir=str(settings.files_dir.resolve()),
                                      max_pages=settings.max_pages, job_timeout_s=settings.job_timeout_s,
                                      parse_timeout_s=settings.parse_timeout_s,
                                      parse_memory_mb=settings.parse_memory_mb),
@@ -63,7 +81,7 @@ def create_app(settings: Optional[Settings] = None) -> FastAPI:
     app.state.settings = settings
     install_error_handlers(app)
     app.add_middleware(UploadSizeLimit, max_bytes=settings.max_upload_bytes)
-    for router in (documents.router, analyses.router, flags.router, system.router):
+    for router in (documents.router, analyses.router, flags.router, system.router, *_optional_routers()):
         app.include_router(router)
 
     from service.ui.routes import mount_ui

@@ -180,6 +180,43 @@ def test_explicit_parents_are_stored_documents(client, analysed):
     assert analysis["requested_parent_ids"] == [parent["id"]]
 
 
+PROVINCE_PLAN = """ỦY BAN NHÂN DÂN                    CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
+TỈNH HÀ TĨNH                           Độc lập - Tự do - Hạnh phúc
+
+Số: 101/KH-UBND                         Hà Tĩnh, ngày 25 tháng 5 năm 2025
+
+KẾ HOẠCH
+Thực hiện Nghị quyết số 71/NQ-CP ngày 01/4/2025 của Chính phủ về đột phá phát triển khoa học, công nghệ,
+đổi mới sáng tạo và chuyển đổi số
+
+I. MỤC ĐÍCH, YÊU CẦU
+1. Cụ thể hóa các nhiệm vụ của Chính phủ phù hợp với điều kiện của tỉnh.
+
+II. NHIỆM VỤ, GIẢI PHÁP
+1. Nâng cao nhận thức về khoa học, công nghệ, đổi mới sáng tạo và chuyển đổi số
+- Tổ chức tuyên truyền, phổ biến Nghị quyết số 57-NQ/TW đến cán bộ, đảng viên và Nhân dân; hoàn thành trong năm 2025. Cơ quan chủ trì: Sở Văn hóa, Thể thao và Du lịch.
+2. Phát triển hạ tầng số
+- Số hóa hồ sơ, kết quả giải quyết thủ tục hành chính tại cấp xã, phường; hoàn thành trước 30/9/2025. Cơ quan chủ trì: UBND các xã, phường.
+
+III. TỔ CHỨC THỰC HIỆN
+Các sở, ngành, UBND các xã, phường báo cáo kết quả trước ngày 15/6 và 1/12 hằng năm.
+"""
+
+
+def test_a_cited_plan_stored_earlier_is_found_as_a_parent(client, analysed):
+    """Corpus plan 000 implements the province's 101/KH-UBND: once that plan is stored, it is a parent."""
+    child_id, first = analysed
+    assert "101/KH-UBND" in [ref["number"] for ref in first["unresolved"]]
+    province = upload(client, PROVINCE_PLAN.encode("utf-8"), "kh-101-tinh.txt").json()
+    assert wait_for_status(client, f"/documents/{province['id']}")["number"] == "101/KH-UBND"
+    response = client.post("/analyses", json={"document_id": child_id}, headers=AUTH)
+    analysis = wait_for_status(client, f"/analyses/{response.json()['id']}")
+    stored = [p for p in analysis["parents"] if p["source"] == "stored"]
+    assert [p["document_id"] for p in stored] == [province["id"]]
+    assert {p["doc_id"] for p in analysis["parents"]} >= {"57-NQ-TW"}
+    assert "101/KH-UBND" not in [ref["number"] for ref in analysis["unresolved"]]
+
+
 def test_an_analysis_requested_before_the_extraction_ends_waits_for_it(client):
     document = upload(client, corpus_plan(1)).json()
     response = client.post("/analyses", json={"document_id": document["id"]}, headers=AUTH)
