@@ -16,6 +16,8 @@ from nlp.ingest.layout import TextBuilder, is_block_start, is_table_header_line,
 from nlp.ingest.normalize import normalize_text, strip_markdown_emphasis
 from nlp.schema import Block, Cell, DocFormat, IngestedDocument, Row
 
+_SIGNATURE_LINE = re.compile(r"^(tm\.|kt\.|t/m|tl\.|q\.|chủ tịch|phó chủ tịch|bí thư|phó bí thư|giám đốc)", re.IGNORECASE)
+_LABEL_ONLY = re.compile(r"^(?:[IVXLC]{1,6}|\d{1,2}(?:\.\d{1,2}){0,3}|[a-zđ])[.)]$")
 _MD_HEADING = re.compile(r"^(#{1,6})\s*(.*)$")
 _BULLET = re.compile(r"^([-+•*▪–])\s+(.*)$")
 _BOLD_LINE = re.compile(r"^\*\*(.+?)\*\*[\s:.]*$")
@@ -112,10 +114,16 @@ def _continues(prev: _PendingBlock, line: _Line, full_width: int) -> bool:
         return False
     if _is_upper(last.text) and not _is_upper(line.text):
         return False     # an all-caps heading line is not continued by body text
+    if _SIGNATURE_LINE.match(last.text) or _SIGNATURE_LINE.match(line.text):
+        return False      # 'KT. CHỦ TỊCH' / 'PHÓ CHỦ TỊCH' are lines of their own
+    if _is_upper(last.text) and _is_upper(line.text) and not _SENTENCE_END.search(last.text):
+        return True      # a heading in capitals wrapped over two lines: 'I. MỤC' / 'ĐÍCH, YÊU CẦU'
+    if last.bold and line.bold and not _SENTENCE_END.search(last.text):
+        return True      # bold wrapped over lines
     if _PARAGRAPH_OPENER.match(line.text):
         return False
-    if _HYPHEN_SPLIT.search(last.text):
-        return True
+    if _HYPHEN_SPLIT.search(last.text) or (_LABEL_ONLY.match(last.text) and len(prev.lines) == 1):
+        return True       # a split token, or a label alone on its line ('**3.' / 'Công an Thành phố**')
     if _STARTS_LOWER.match(line.text):
         return True
     if _SENTENCE_END.search(last.text):
@@ -143,15 +151,73 @@ def _table_block(lines: list[_Line]) -> _PendingBlock:
     return _PendingBlock("table", rows)
 
 
+def _pipe_rows(raw_lines: list[str], start: int) -> tuple[list[list[str]], int]:
+    """A table written one cell per run of lines between lone '|' lines, rows separated by
+    two '|' in a row (the wild Markdown exports). Returns the rows and the index after it."""
+    rows: list[list[str]] = []
+    row: list[str] = []
+    cell: list[str] = []
+    i = start
+    previous_pipe = False
+    while i < len(raw_lines):
+        line = raw_lines[i].strip()
+        if line == "|":
+            if cell:
+                row.append(" ".join(cell))
+                cell = []
+            elif previous_pipe and row:
+                rows.append(row)
+                row = []
+            previous_pipe = True
+            i += 1
+            continue
+        if not line:
+            if previous_pipe:
+                break                 # a blank line after a closing '|' ends the table
+            i += 1
+            continue
+        if previous_pipe and not cell and row and i + 1 < len(raw_lines) and not raw_lines[i + 1].strip():
+            break
+        cell.append(strip_markdown_emphasis(line).strip())
+        previous_pipe = False
+        i += 1
+    if cell:
+        row.append(" ".join(cell))
+    if row:
+        rows.append(row)
+    return [r for r in rows if any(c.strip() for c in r)], i
+
+
 def read_text(data: bytes, source: str, fmt: DocFormat = "text") -> IngestedDocument:
     raw_lines = normalize_text(decode_text(data)).split("\n")
+    expanded: list[str | list[str]] = []
+    i = 0
+    while i < len(raw_lines):
+        if raw_lines[i].strip() == "|":
+            rows, i = _pipe_rows(raw_lines, i)
+            expanded.extend(rows)         # each row becomes one table line
+            expanded.append("")
+            continue
+        expanded.append(raw_lines[i])
+        i += 1
     lines: list[_Line] = []
     blank = False
-    for raw in raw_lines:
+    open_bold = False           # a '**' opened on an earlier line and not yet closed (hard-wrapped bold)
+    for raw in expanded:
+        if isinstance(raw, list):
+            lines.append(_Line(text=" | ".join(raw), table_cells=raw, blank_before=blank))
+            blank = False
+            open_bold = False
+            continue
         if not raw.strip() or raw.strip() in ("*", "**"):
             blank = True
             continue
         line = _parse_line(raw)
+        marks = raw.count("**")
+        if open_bold or (raw.strip().startswith("**") and marks % 2 == 1):
+            line.bold = True
+        if marks % 2 == 1:
+            open_bold = not open_bold
         if not line.text and line.table_cells is None:
             blank = True
             continue

@@ -42,7 +42,7 @@ def parse_label(text: str, *, allow_bare: bool = False) -> Label | None:
     """
     text = text.strip()
     m = _APPENDIX.match(text)
-    if m and (m.group(1) or len(text) < 40):
+    if m and (m.group(1) or len(text) < 40 or text.startswith("PHỤ LỤC")):
         number = m.group(1) or "1"
         if not number.isdigit():
             number = str(roman_to_int(number))
