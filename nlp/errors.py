@@ -19,7 +19,7 @@ class IngestError(PlangapError):
     """A file that cannot be read as a plan document.
 
     Codes: empty, unsupported_type, corrupt, encrypted, image_only, too_large, bomb,
-    timeout, out_of_memory, not_vietnamese.
+    timeout, out_of_memory, crash, not_found, not_vietnamese.
     """
 
     code = "ingest_error"

@@ -25,8 +25,12 @@ def ingest_bytes(data: bytes, source: str = "document") -> IngestedDocument:
     if fmt == "docx":
         from nlp.ingest.docx_reader import read_docx
         return read_docx(data, source)
+    from nlp.ingest.normalize import check_vietnamese
     from nlp.ingest.text_reader import read_text
-    return read_text(data, source, fmt)
+
+    doc = read_text(data, source, fmt)
+    check_vietnamese(doc.text)          # English prose is refused with not_vietnamese
+    return doc
 
 
 def ingest_path(path: str | Path) -> IngestedDocument:
