@@ -10,6 +10,7 @@ import os
 import resource
 import socket
 import sys
+import threading
 import time
 from dataclasses import dataclass, field
 from typing import Optional
@@ -58,12 +59,24 @@ def worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
-def warm_up() -> None:
-    """Load what every document needs (spaCy pipeline, parent plans) once per worker process."""
-    from nlp.extract.pipeline import build_pipeline
+# A few lines of plan that take every stage through its lazily loaded models and lexicons.
+WARM_UP_PLAN = ("KẾ HOẠCH\nThực hiện Nghị quyết số 57-NQ/TW ngày 22/12/2024 của Bộ Chính trị\n\n"
+                "I. NHIỆM VỤ, GIẢI PHÁP\n\n1. Phát triển hạ tầng số, hoàn thành trong năm 2025.\n\n"
+                "II. MỤC TIÊU\n\n- Tỷ lệ dịch vụ công trực tuyến toàn trình đạt 80% vào năm 2030.\n").encode()
+_warm_lock = threading.Lock()
+_warm = False
 
-    build_pipeline()
-    _bundled_parents()
+
+def warm_up() -> None:
+    """Load what every document needs (spaCy pipeline, underthesea models, parent plans) once per
+    process, under a lock: their lazy loading is not thread-safe (Dask threads, or several Dask
+    workers in one process, would otherwise race on first use)."""
+    global _warm
+    with _warm_lock:
+        if _warm:
+            return
+        _analyse(WARM_UP_PLAN, "warm-up.md", AnalyseOptions(sandbox="never"))
+        _warm = True
 
 
 def _sandboxed(data: bytes, name: str, policy: str) -> bool:
@@ -80,6 +93,11 @@ def _sandboxed(data: bytes, name: str, policy: str) -> bool:
 
 def analyse_document(name: str, data: bytes, options: AnalyseOptions = AnalyseOptions()) -> Outcome:
     """Read, extract and compare one document with the parents it cites (bundled 57-NQ/TW, 03/NQ-CP)."""
+    warm_up()
+    return _analyse(data, name, options)
+
+
+def _analyse(data: bytes, name: str, options: AnalyseOptions) -> Outcome:
     from nlp.compare import compare, resolve_parents
     from nlp.pipeline import content_hash, extract_structured, structure_bytes
 
