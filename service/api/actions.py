@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Optional
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from nlp.errors import IngestError
@@ -58,9 +59,13 @@ def accept_upload(session: Session, runner: JobRunner, settings: Settings, data:
     fmt = sniff(data, filename)
     if not runner.has_room():
         raise queue_full()
-    document, created = repo.store_document(session, data, filename or "document", files_dir=settings.files_dir,
-                                            uploaded_by=principal.name, fmt=fmt)
-    session.commit()   # the worker reads the row from its own connection
+    try:
+        document, created = repo.store_document(session, data, filename or "document", files_dir=settings.files_dir,
+                                                uploaded_by=principal.name, fmt=fmt)
+        session.commit()   # the worker reads the row from its own connection
+    except IntegrityError:   # the same file, uploaded at the same moment by someone else
+        session.rollback()
+        return repo.find_document_by_hash(session, content_hash(data)), True
     if created:
         try:
             runner.submit_extraction(document.id, force=True)
@@ -100,7 +105,15 @@ def review_flag(session: Session, key: str, *, status: Optional[str], comment: O
     if len(rows) > 1:
         raise ApiError(409, "ambiguous", f"Cờ {fingerprint} có ở {len(rows)} tài liệu: dùng mã '<mã tài liệu>:{fingerprint}'")
     row = rows[0]
-    review = repo.set_review(session, row.document_id, fingerprint, status=status, comment=comment,
-                             reviewer=reviewer or principal.name)
-    session.commit()
-    return row, review
+
+    def record() -> Review:
+        review = repo.set_review(session, row.document_id, fingerprint, status=status, comment=comment,
+                                 reviewer=reviewer or principal.name)
+        session.commit()
+        return review
+
+    try:
+        return row, record()
+    except IntegrityError:   # a first decision on this flag was recorded at the same moment: update it
+        session.rollback()
+        return row, record()

@@ -17,6 +17,35 @@ from nlp.schema import ComparisonReport, Extraction
 from service.storage.evidence import evidence_context
 from service.storage.models import Analysis, Document, FlagRow, Review, utcnow
 
+# ---------------------------------------------------------------- values every database accepts
+
+MAX_FILENAME = 300
+
+
+def clean_text(text: str) -> str:
+    """PostgreSQL refuses NUL in text and JSONB; a space keeps every character offset (spans) valid."""
+    return text.replace("\x00", " ")
+
+
+def clean_json(value: Any) -> Any:
+    if isinstance(value, str):
+        return clean_text(value)
+    if isinstance(value, dict):
+        return {clean_text(k) if isinstance(k, str) else k: clean_json(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [clean_json(v) for v in value]
+    return value
+
+
+def safe_filename(filename: str) -> str:
+    """The base name, without control characters, short enough for the column (extension kept)."""
+    name = "".join(ch for ch in Path(filename or "").name if ch.isprintable()).strip() or "document"
+    if len(name) > MAX_FILENAME:
+        stem, dot, suffix = name.rpartition(".")
+        name = (stem[:MAX_FILENAME - len(suffix) - 1] + dot + suffix) if dot and len(suffix) < 12 else name[:MAX_FILENAME]
+    return name
+
+
 # ---------------------------------------------------------------- documents
 
 
@@ -54,7 +83,7 @@ def store_document(session: Session, data: bytes, filename: str, *, files_dir: P
         tmp = path.with_suffix(".tmp")
         tmp.write_bytes(data)
         tmp.replace(path)
-    document = Document(id=document_id_for_hash(sha256), sha256=sha256, filename=Path(filename).name or "document",
+    document = Document(id=document_id_for_hash(sha256), sha256=sha256, filename=safe_filename(filename),
                         size=len(data), format=fmt, status="queued", uploaded_by=uploaded_by)
     session.add(document)
     if extraction is not None:
@@ -69,9 +98,9 @@ def read_document_bytes(files_dir: Path, document: Document) -> bytes:
 
 def set_document_extraction(document: Document, extraction: Extraction, *, fmt: Optional[str] = None,
                             pages: Optional[int] = None) -> None:
-    document.extraction = extraction.model_dump(mode="json")
-    document.number = extraction.document.number
-    document.title = extraction.document.title
+    document.extraction = clean_json(extraction.model_dump(mode="json"))
+    document.number = clean_text(extraction.document.number)[:100] if extraction.document.number else None
+    document.title = clean_text(extraction.document.title) if extraction.document.title else None
     document.format = fmt or document.format
     document.pages = pages if pages is not None else document.pages
     document.status = "done"
@@ -156,18 +185,18 @@ def store_report(session: Session, analysis: Analysis, report: ComparisonReport,
         if flag.id in seen:   # a fingerprint is the flag's identity: keep the first of duplicates
             continue
         seen.add(flag.id)
-        data = flag.model_dump(mode="json")
+        data = clean_json(flag.model_dump(mode="json"))
         if data.get("child"):
             data["child"]["context"] = evidence_context(data["child"], child_text)
         if data.get("parent"):
             data["parent"]["context"] = evidence_context(data["parent"], parent_texts.get(data["parent"].get("doc")))
         session.add(FlagRow(analysis_id=analysis.id, document_id=analysis.document_id, fingerprint=flag.id,
-                            ordinal=ordinal, type=flag.type, severity=flag.severity, message=flag.message,
+                            ordinal=ordinal, type=flag.type, severity=flag.severity, message=data["message"],
                             score=flag.score, data=data))
-    analysis.report = report.model_dump(mode="json")
-    analysis.coverage = report.coverage
-    analysis.parents = parents if parents is not None else [{"doc_id": p} for p in report.parents]
-    analysis.unresolved = unresolved or []
+    analysis.report = clean_json(report.model_dump(mode="json"))
+    analysis.coverage = analysis.report["coverage"]
+    analysis.parents = clean_json(parents if parents is not None else [{"doc_id": p} for p in report.parents])
+    analysis.unresolved = clean_json(unresolved or [])
     analysis.status = "done"
     analysis.error_code = analysis.error_message = None
     analysis.finished_at = utcnow()
@@ -266,9 +295,9 @@ def set_review(session: Session, document_id: str, fingerprint: str, *, status: 
     if status is not None:
         review.status = status
     if comment is not None:
-        review.comment = comment
+        review.comment = clean_text(comment)
     if reviewer is not None:
-        review.reviewer = reviewer
+        review.reviewer = clean_text(reviewer)[:100]
     review.updated_at = utcnow()
     session.flush()
     return review

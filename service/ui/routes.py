@@ -105,7 +105,7 @@ async def upload(request: Request, session: DbDep, runner: RunnerDep, settings: 
     data = await upload_file.read(settings.max_upload_bytes + 1)
     document, _duplicate = actions.accept_upload(session, runner, settings, data, upload_file.filename or "document",
                                                  principal)
-    if form.get("analyse", "1") and document.status != "failed":
+    if form.get("analyse") and document.status != "failed":   # an unticked box sends nothing
         analysis = actions.request_analysis(session, runner, document.id, None, principal)
         return RedirectResponse(f"/ui/analyses/{analysis.id}", status_code=303)
     return RedirectResponse(f"/ui/documents/{document.id}", status_code=303)

@@ -3,10 +3,12 @@ stopping and starting it again loses nothing — documents, analyses, flags and 
 from __future__ import annotations
 
 import httpx
+import pytest
 
 from service_testlib import AUTH, corpus_plan, wait_for_status
 
 
+@pytest.mark.slow
 def test_restarting_the_server_keeps_flags_and_reviews(server_factory, database_url):
     first = server_factory(DATABASE_URL=database_url).start()
     with httpx.Client(base_url=first.url, timeout=30) as client:

@@ -168,3 +168,25 @@ def test_users_tokens_and_passwords_are_hashed(db):
         assert users.user_by_password(session, "lan", "sai") is None
         with pytest.raises(ValueError):
             users.create_user(session, "x", "superuser")
+
+
+def test_regression_nul_characters_and_long_file_names_store_on_every_database(db, tmp_path):
+    """PostgreSQL refuses NUL in text/JSONB and enforces VARCHAR lengths; SQLite does neither."""
+    text = "Kế hoạch\x00 số 5" + PLAN_TEXT
+    dirty = Extraction(doc_id="plan", text=text, document=DocumentInfo(number="5/KH\x00-UBND", title="Kế\x00 hoạch"))
+    with session_scope(db) as session:
+        document, _ = repo.store_document(session, b"nul", "a\x00b" + "x" * 400 + ".docx", files_dir=tmp_path,
+                                          extraction=dirty)
+        nul_flag = flag("missing_task-nul")
+        nul_flag.message = "Thiếu\x00 nhiệm vụ"
+        analysis = repo.store_analysis(session, document.id, report(nul_flag))
+        repo.set_review(session, document.id, "missing_task-nul", comment="ghi\x00chú", reviewer="an\x00")
+        document_id, analysis_id = document.id, analysis.id
+    with session_scope(db) as session:
+        stored = repo.get_document(session, document_id)
+        assert len(stored.filename) <= repo.MAX_FILENAME and stored.filename.endswith(".docx")
+        assert "\x00" not in stored.filename
+        assert stored.extraction["text"] == text.replace("\x00", " ")   # same length: spans stay valid
+        assert stored.number == "5/KH -UBND"
+        (row, review), = repo.list_flags(session, analysis_id=analysis_id)
+        assert row.message == "Thiếu  nhiệm vụ" and review.comment == "ghi chú" and review.reviewer == "an "
