@@ -90,7 +90,7 @@ def _complete_locality(issuer: str | None, title: str, text: str) -> str | None:
 
 
 def _level(issuer: str | None, text: str) -> str | None:
-    probe = (issuer or "").lower() or text[:2000].lower()
+    probe = (issuer or "").lower() or re.sub(r"cộng hòa xã hội chủ nghĩa việt nam", " ", text[:2000].lower())
     for word, level in _LEVEL_WORDS:
         if re.search(rf"\b{word}\b", probe):
             return level
@@ -122,7 +122,7 @@ def extract_document_info(doc: StructuredDocument) -> DocumentInfo:
                         for s in doc.walk())
     # a decision that promulgates a plan carries the plan itself under its own title line
     attached_plan = re.search(r"^\W*(KẾ HOẠCH|CHƯƠNG TRÌNH HÀNH ĐỘNG)\W*$", doc.text, re.MULTILINE) is not None \
-        or re.search(r"(ban hành|phê duyệt)\s+(kế hoạch|chương trình hành động)", " ".join(doc.text[:4000].split()),
+        or re.search(r"(ban hành|phê duyệt)\s+(kế hoạch|chương trình hành động)", " ".join(doc.text[:8000].split()),
                      re.IGNORECASE) is not None
     is_plan = has_plan_body and (kind in _PLAN_KINDS or attached_plan
                                  or (kind is None and "kế hoạch" in front.lower()))

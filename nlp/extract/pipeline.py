@@ -34,32 +34,29 @@ class UndertheseaTokenizer:
 
         words: list[str] = []
         spaces: list[bool] = []
+
+        def gap(chunk: str) -> None:
+            """Text between two tokens: a single space marks the previous token; anything else
+            (newlines, runs of spaces, characters underthesea dropped) becomes its own token."""
+            if not chunk:
+                return
+            if chunk[0] == " " and words and not spaces[-1]:
+                spaces[-1] = True
+                chunk = chunk[1:]
+            if chunk:
+                words.append(chunk)
+                spaces.append(False)
+
         pos = 0
         for token in tokenize(text):
             found = text.find(token, pos)
             if found < 0:
-                continue              # underthesea rewrote the token: keep alignment with the text
-            if found > pos and not text[pos:found].isspace():
-                words.append(text[pos:found])
-                spaces.append(False)
-            if words and found > pos:
-                spaces[-1] = True if text[pos:found].isspace() else spaces[-1]
+                continue              # underthesea rewrote the token: its text stays in the gap
+            gap(text[pos:found])
             words.append(token)
             spaces.append(False)
             pos = found + len(token)
-            gap_end = pos
-            while gap_end < len(text) and text[gap_end] == " ":
-                gap_end += 1
-            if gap_end > pos:
-                spaces[-1] = True
-                if gap_end - pos > 1:
-                    words.append(text[pos + 1:gap_end])
-                    spaces.append(False)
-                pos = gap_end
-        if pos < len(text):
-            words.append(text[pos:])
-            spaces.append(False)
-        # whitespace other than single spaces (newlines) become whitespace tokens, as in spaCy
+        gap(text[pos:])
         return Doc(self.vocab, words=words, spaces=spaces)
 
 

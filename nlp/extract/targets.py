@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 
 from nlp.extract.agencies import AgencyMatcher
 from nlp.extract.quantities import Quantity, find_quantities, normalize_unit, parse_quantity
-from nlp.extract.tasks import task_rules
+from nlp.extract.tasks import locate, task_rules
+from nlp.structure import child_path
 from nlp.schema import Item, Section, SectionType, Span, StructuredDocument, Target
 
 _SPLIT_VALUES = re.compile(r";\s*(?=[≥≤><]|\d|có|đạt|phấn)", re.IGNORECASE)
@@ -16,6 +17,7 @@ _SPLIT_VALUES = re.compile(r";\s*(?=[≥≤><]|\d|có|đạt|phấn)", re.IGNORE
 @dataclass
 class TargetContext:
     matcher: AgencyMatcher
+    text: str = ""
     targets: list[Target] = field(default_factory=list)
 
     def add(self, q: Quantity, *, indicator: str, section: str, year: int | None, unit: str = "",
@@ -63,7 +65,7 @@ def _row_targets(item: Item, section: Section, year: int | None, ctx: TargetCont
     if not indicator:
         return
     lead = ctx.matcher.split_cell(cells["lead"]) if cells.get("lead") else []
-    path = f"{section.path}.{item.label}" if item.label else section.path
+    path = child_path(section, item.label) if item.label else section.path
     unit_cell = cells.get("unit", "")
     year_columns = [(r, c) for r, c in zip(item.roles or [], item.cells or []) if r.startswith("year:")]
     if year_columns:
@@ -71,14 +73,14 @@ def _row_targets(item: Item, section: Section, year: int | None, ctx: TargetCont
             q = parse_quantity(cell, default_unit=unit_cell or None) if cell else None
             if q is not None:
                 ctx.add(q, indicator=indicator, section=path, year=int(role.split(":")[1]), unit=unit_cell,
-                        lead=lead, span=item.span, page=item.page)
+                        lead=lead, span=locate(q.raw, item.span, ctx.text), page=item.page)
         return
     value = cells.get("value", "")
     for part in _SPLIT_VALUES.split(value) if value else []:
         q = parse_quantity(part, default_unit=unit_cell or None)
         if q is not None:
             ctx.add(q, indicator=indicator, section=path, year=year or sentence_year(indicator), unit=unit_cell,
-                    lead=lead, span=item.span, page=item.page)
+                    lead=lead, span=locate(q.raw, item.span, ctx.text), page=item.page)
 
 
 _CLAUSE_END = re.compile(r"[.;]\s|[.;]$")
@@ -114,12 +116,11 @@ def _prose_targets(text: str, span: Span, section: Section, year: int | None, ct
         sent_year = sentence_year(text[clause[0]:clause[1]])
         ctx.add(q, indicator=indicator_text(text, q), section=section.path,
                 year=year if year is not None else sent_year, lead=lead,
-                span=Span(start=span.start + q.start, end=span.start + q.end) if span.end - span.start >= q.end else span,
-                page=page)
+                span=locate(q.raw, span, ctx.text), page=page)
 
 
 def extract_targets(doc: StructuredDocument, matcher: AgencyMatcher) -> list[Target]:
-    ctx = TargetContext(matcher=matcher)
+    ctx = TargetContext(matcher=matcher, text=doc.text)
     wanted = {SectionType(t) for t in task_rules()["target_sections"]}
 
     def visit(section: Section, year: int | None) -> None:

@@ -14,6 +14,7 @@ from nlp.extract.deadlines import find_deadlines, normalize_deadline
 from nlp.extract.roles import assign_roles, heading_agencies
 from nlp.ingest.layout import RESOURCES
 from nlp.schema import Deadline, Item, Section, SectionType, Span, StructuredDocument, Task
+from nlp.structure import child_path
 
 
 @lru_cache(maxsize=1)
@@ -24,9 +25,23 @@ def task_rules() -> dict:
     return data
 
 
+def locate(raw: str, within: Span | None, text: str) -> Span | None:
+    """Where ``raw`` sits inside ``within`` of the canonical text (items rebuilt from several
+    lines or table cells are not plain slices of it)."""
+    if within is None or not raw:
+        return within
+    found = text.find(raw, within.start, within.end)
+    if found < 0:
+        squeezed = " ".join(raw.split())
+        found = text.find(squeezed, within.start, within.end)
+        raw = squeezed
+    return Span(start=found, end=found + len(raw)) if found >= 0 else within
+
+
 @dataclass
 class TaskContext:
     matcher: AgencyMatcher
+    text: str = ""
     plan_date: date | None = None
     tasks: list[Task] = field(default_factory=list)
 
@@ -76,13 +91,13 @@ def _row_task(item: Item, section: Section, ctx: TaskContext) -> None:
     support_cell, _ = _cell(item, "support")
     deadline_cell, _ = _cell(item, "deadline")
     deadline = normalize_deadline(deadline_cell, plan_date=ctx.plan_date) if deadline_cell else None
-    if deadline is None and not deadline_cell:
-        deadline = None
+    if deadline is not None:
+        deadline.span = locate(deadline.raw, item.span, ctx.text)
     result, _ = _cell(item, "product")
-    ctx.add(section=f"{section.path}.{item.label}" if item.label else section.path, text=text,
+    ctx.add(section=child_path(section, item.label) if item.label else section.path, text=text,
             lead=ctx.matcher.split_cell(collapse_repeats(lead_cell)) if lead_cell else [],
             support=ctx.matcher.split_cell(collapse_repeats(support_cell)) if support_cell else [],
-            deadline=deadline, span=span or item.span, page=item.page, result=result or None)
+            deadline=deadline, span=span or locate(text, item.span, ctx.text), page=item.page, result=result or None)
 
 
 def _without_label(item: Item) -> tuple[str, Span]:
@@ -98,9 +113,12 @@ def _without_label(item: Item) -> tuple[str, Span]:
 def _prose_task(item: Item, section: Section, ctx: TaskContext, owner: list[str]) -> None:
     text, span = _without_label(item)
     roles = assign_roles(text, ctx.matcher, heading_agency=owner or None)
-    path = f"{section.path}.{item.label}" if item.kind == "numbered" and item.label else section.path
+    path = child_path(section, item.label) if item.kind == "numbered" and item.label else section.path
+    deadline = first_deadline(text, ctx.plan_date)
+    if deadline is not None:
+        deadline.span = locate(deadline.raw, span, ctx.text)
     ctx.add(section=path, text=text, lead=list(roles.lead), support=list(roles.support),
-            deadline=first_deadline(text, ctx.plan_date), span=span, page=item.page)
+            deadline=deadline, span=span, page=item.page)
 
 
 def _section_owner(section: Section, inherited: list[str], ctx: TaskContext) -> list[str]:
@@ -112,7 +130,7 @@ def _section_owner(section: Section, inherited: list[str], ctx: TaskContext) -> 
 
 
 def extract_tasks(doc: StructuredDocument, matcher: AgencyMatcher, plan_date: date | None = None) -> list[Task]:
-    ctx = TaskContext(matcher=matcher, plan_date=plan_date)
+    ctx = TaskContext(matcher=matcher, text=doc.text, plan_date=plan_date)
     wanted = {SectionType(t) for t in task_rules()["task_sections"]}
 
     def visit(section: Section, owner: list[str]) -> None:

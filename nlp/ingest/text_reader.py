@@ -67,7 +67,7 @@ def decode_text(data: bytes) -> str:
         return data.decode("cp1258", errors="replace")
 
 
-_MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|>])")
+_MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|>&<~=\"'])")
 
 
 def _parse_line(raw: str) -> _Line:

@@ -1,4 +1,4 @@
 """Structure: IngestedDocument -> StructuredDocument (heading tree, section types, items, table rows)."""
-from nlp.structure.builder import build_structure
+from nlp.structure.builder import build_structure, child_path
 
-__all__ = ["build_structure"]
+__all__ = ["build_structure", "child_path"]

@@ -90,14 +90,7 @@ class _Builder:
 
     @staticmethod
     def _path(parent: Section | None, label: str | None) -> str:
-        label = label or ""
-        if parent is None:
-            return label
-        own = parent.number or ""
-        if own and label.startswith(own + "."):       # '2.1' under '2' replaces it: 'III.2.1'
-            base = parent.path[: len(parent.path) - len(own)].rstrip(".")
-            return f"{base}.{label}" if base else label
-        return f"{parent.path}.{label}" if parent.path else label
+        return child_path(parent, label)
 
     # -------------------------------------------------------------- items
     def add_item(self, item: Item) -> None:
@@ -108,6 +101,18 @@ class _Builder:
         item = self.last_item
         item.text = f"{item.text} {block.text}"
         item.span = Span(start=item.span.start, end=block.span.end)
+
+
+def child_path(parent: Section | None, label: str | None) -> str:
+    """Path of a numbered child: 'III' + '1' -> 'III.1'; '2.1' under '2' replaces it: 'III.2.1'."""
+    label = label or ""
+    if parent is None:
+        return label
+    own = parent.number or ""
+    if own and label.startswith(own + "."):
+        base = parent.path[: len(parent.path) - len(own)].rstrip(".")
+        return f"{base}.{label}" if base else label
+    return f"{parent.path}.{label}" if parent.path else label
 
 
 _OVERRIDES = {SectionType.APPENDIX_TARGETS, SectionType.APPENDIX_TASKS}

@@ -37,8 +37,9 @@ def roman_to_int(roman: str) -> int:
 def parse_label(text: str, *, allow_bare: bool = False) -> Label | None:
     """The numbering label at the start of ``text``, or None.
 
-    ``allow_bare`` accepts labels without punctuation ("1.1 Tỷ lệ", "I Đến năm 2030"), as
-    flattened tables write them; in prose "2030 tầm nhìn" must not read as a label.
+    ``allow_bare`` accepts labels without punctuation ("12", "I Đến năm 2030"), as flattened
+    tables write them; in prose "2030 tầm nhìn" must not read as a label. A dotted number
+    followed by text ("2.1 Các chỉ tiêu") is a label everywhere: prose never starts so.
     """
     text = text.strip()
     m = _APPENDIX.match(text)
@@ -57,9 +58,10 @@ def parse_label(text: str, *, allow_bare: bool = False) -> Label | None:
     m = _ARABIC.match(text)
     if m:
         number = m.group(1)
-        punctuated = text[len(number):len(number) + 1] in ".)"
+        after = text[len(number):len(number) + 1]
+        punctuated = after != "" and after in ".)"
         rest = text[m.end():].strip()
-        if punctuated or allow_bare or "." in number:
+        if punctuated or allow_bare or ("." in number and rest):
             if rest[:1] in ("%",) or re.match(r"^\d", rest):
                 return None          # "1. 5%" or "2.5 100" are values, not labels
             return Label(number, f"arabic{number.count('.') + 1}", rest)

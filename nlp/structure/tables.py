@@ -43,9 +43,8 @@ def column_role(header: str) -> str:
 
 def column_roles(header: list[str]) -> list[str]:
     roles = [column_role(h) for h in header]
-    # "Chỉ tiêu" is the indicator column of an indicator table, but "Kết quả" may then be its value
-    if "indicator" in roles and "task" not in roles and "value" not in roles and any(r.startswith("year:") for r in roles):
-        pass
+    if "task" in roles and "value" in roles:     # 'Kết quả' of a task table is its product
+        roles[roles.index("value")] = "product"
     if roles.count("indicator") > 1:       # 'Chỉ tiêu' twice: the second holds the value
         second = roles.index("indicator", roles.index("indicator") + 1)
         roles[second] = "value"

@@ -6,6 +6,16 @@ import sys
 from pathlib import Path
 
 from nlp.errors import PlangapError
+
+
+def _os_message(exc: OSError) -> str:
+    if isinstance(exc, FileNotFoundError):
+        return f"Không tìm thấy tệp: {exc.filename}"
+    if isinstance(exc, IsADirectoryError):
+        return f"Đây là thư mục, không phải tệp: {exc.filename}"
+    if isinstance(exc, PermissionError):
+        return f"Không có quyền đọc tệp: {exc.filename}"
+    return f"Không đọc được tệp: {exc.strerror or exc}"
 from nlp.schema import Section, StructuredDocument
 
 
@@ -44,7 +54,7 @@ def run(args) -> int:
     try:
         doc = structure_bytes(args.file.read_bytes(), args.file.name, sandboxed=not args.no_sandbox)
     except (PlangapError, OSError) as exc:
-        message = exc.message if isinstance(exc, PlangapError) else str(exc)
+        message = exc.message if isinstance(exc, PlangapError) else _os_message(exc)
         code = exc.code if isinstance(exc, PlangapError) else "io_error"
         print(f"Lỗi [{code}]: {message}", file=sys.stderr)
         return 2

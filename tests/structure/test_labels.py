@@ -64,11 +64,13 @@ def test_bare_arabic_with_text_only_with_allow_bare():
     assert (bare.text, bare.kind, bare.rest) == ("1", "arabic1", "Tỷ lệ phủ sóng 5G")
 
 
-def test_regression_bare_dotted_label_needs_allow_bare():
-    """'1.1 Tỷ lệ' (no closing dot) is the flattened-table row form; the docstring of
-    parse_label says such bare labels are accepted only with allow_bare."""
-    assert parse_label("1.1 Tỷ lệ sử dụng dịch vụ công trực tuyến") is None
+def test_dotted_label_without_closing_dot_is_a_label():
+    """'2.1 Các chỉ tiêu' (no closing dot) is unambiguous: a dotted number never starts prose,
+    so it is a label everywhere; a bare '12' or '2030' needs allow_bare (flattened tables)."""
+    assert parse_label("1.1 Tỷ lệ sử dụng dịch vụ công trực tuyến").text == "1.1"
     assert parse_label("1.1 Tỷ lệ sử dụng dịch vụ công trực tuyến", allow_bare=True).text == "1.1"
+    assert parse_label("1.1") is None
+    assert parse_label("2030 tầm nhìn") is None
 
 
 def test_regression_lone_number_needs_allow_bare():
