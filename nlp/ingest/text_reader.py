@@ -151,12 +151,39 @@ def _table_block(lines: list[_Line]) -> _PendingBlock:
     return _PendingBlock("table", rows)
 
 
+_MAX_PIPE_COLUMNS = 20
+_MAX_CELL_LINES = 15
+
+
+_HEADER_CELL = re.compile(r"^\s*(STT|TT|Số TT)\s*$", re.IGNORECASE)
+
+
+def _next_text(raw_lines: list[str], i: int) -> str:
+    while i < len(raw_lines) and not raw_lines[i].strip():
+        i += 1
+    return raw_lines[i].strip() if i < len(raw_lines) else ""
+
+
+def _lines_to_next_pipe(raw_lines: list[str], i: int) -> int:
+    count = 0
+    while i < len(raw_lines) and raw_lines[i].strip() != "|":
+        count += 1
+        i += 1
+        if count > _MAX_CELL_LINES:
+            break
+    return count if i < len(raw_lines) else _MAX_CELL_LINES + 1
+
+
 def _pipe_rows(raw_lines: list[str], start: int) -> tuple[list[list[str]], int]:
     """A table written one cell per run of lines between lone '|' lines, rows separated by
-    two '|' in a row (the wild Markdown exports). Returns the rows and the index after it."""
+    two '|' in a row (the wild Markdown exports). Returns the rows and the index after it.
+
+    The table ends at a blank line after a '|', or when text follows a row that already has
+    as many cells as the first row (those exports have no blank lines at all)."""
     rows: list[list[str]] = []
     row: list[str] = []
     cell: list[str] = []
+    ncols: int | None = None
     i = start
     previous_pipe = False
     while i < len(raw_lines):
@@ -165,19 +192,28 @@ def _pipe_rows(raw_lines: list[str], start: int) -> tuple[list[list[str]], int]:
             if cell:
                 row.append(" ".join(cell))
                 cell = []
+                if ncols is None and len(row) > _MAX_PIPE_COLUMNS:
+                    return [], start + 1          # not a table: leave the lines to the paragraph reader
             elif previous_pipe and row:
                 rows.append(row)
+                ncols = ncols or len(row)
                 row = []
+                if _HEADER_CELL.match(strip_markdown_emphasis(_next_text(raw_lines, i + 1))):
+                    return [r for r in rows if any(c.strip() for c in r)], i    # a new table starts here
             previous_pipe = True
             i += 1
             continue
         if not line:
             if previous_pipe:
-                break                 # a blank line after a closing '|' ends the table
+                break
             i += 1
             continue
-        if previous_pipe and not cell and row and i + 1 < len(raw_lines) and not raw_lines[i + 1].strip():
-            break
+        if previous_pipe and not cell and ncols is not None and len(row) >= ncols:
+            break                                 # a complete row followed by text: the table is over
+        if previous_pipe and not cell and _lines_to_next_pipe(raw_lines, i) > _MAX_CELL_LINES:
+            break                                 # body text after a layout table, not a cell
+        if _APPENDIX.match(strip_markdown_emphasis(line).strip()):
+            break                                 # 'PHỤ LỤC' opens a new part, never a cell
         cell.append(strip_markdown_emphasis(line).strip())
         previous_pipe = False
         i += 1
@@ -194,9 +230,13 @@ def read_text(data: bytes, source: str, fmt: DocFormat = "text") -> IngestedDocu
     i = 0
     while i < len(raw_lines):
         if raw_lines[i].strip() == "|":
-            rows, i = _pipe_rows(raw_lines, i)
-            expanded.extend(rows)         # each row becomes one table line
-            expanded.append("")
+            rows, after = _pipe_rows(raw_lines, i)
+            if rows:
+                expanded.extend(rows)         # each row becomes one table line
+                expanded.append("")
+                i = after
+                continue
+            i = after                         # lone '|' lines that make no table are dropped
             continue
         expanded.append(raw_lines[i])
         i += 1
