@@ -277,7 +277,8 @@ class JobRunner:
 
     def _new_executor(self) -> Executor:
         if self.workers == 0:
-            return ThreadPoolExecutor(max_workers=2, thread_name_prefix="plangap-job")
+            # one thread: the NLP models' lazy loading is not thread-safe
+            return ThreadPoolExecutor(max_workers=1, thread_name_prefix="plangap-job")
         # spawn: the API process runs threads (uvicorn, SQLAlchemy pools); forking it is unsafe
         return ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"),
                                    initializer=_worker_init)
