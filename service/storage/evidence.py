@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Optional
 
-CONTEXT_CHARS = 240
+CONTEXT_CHARS = 160
 
 
 def _trim_start(text: str) -> str:

@@ -10,6 +10,12 @@
   const STATUS_LABELS = { open: "Chưa xử lý", accepted: "Đã chấp nhận", dismissed: "Đã bỏ qua" };
   let current = -1;
 
+  // Each evidence box opens on its highlighted span, not on the context before it.
+  list.querySelectorAll(".evidence-text").forEach(function (box) {
+    const mark = box.querySelector("mark");
+    if (mark) box.scrollTop = Math.max(0, mark.offsetTop - 24);   // the box is positioned: offsets are inside it
+  });
+
   function select(index) {
     if (!flags.length) return;
     index = Math.max(0, Math.min(flags.length - 1, index));
