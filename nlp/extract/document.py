@@ -90,11 +90,14 @@ def _complete_locality(issuer: str | None, title: str, text: str) -> str | None:
 
 
 def _level(issuer: str | None, text: str) -> str | None:
-    probe = (issuer or "").lower() or re.sub(r"cộng hòa xã hội chủ nghĩa việt nam", " ", text[:2000].lower())
-    for word, level in _LEVEL_WORDS:
-        if re.search(rf"\b{word}\b", probe):
-            return level
-    return None
+    if issuer:
+        for word, level in _LEVEL_WORDS:
+            if re.search(rf"\b{word}\b", issuer.lower()):
+                return level
+    # no issuer sentence: the issuing body heads the document ('CHÍNH PHỦ', 'UBND TỈNH ...')
+    header = re.sub(r"cộng hòa xã hội chủ nghĩa việt nam", " ", text[:600].lower())
+    hits = [(m.start(), level) for word, level in _LEVEL_WORDS for m in [re.search(rf"\b{word}\b", header)] if m]
+    return min(hits)[1] if hits else None
 
 
 def extract_document_info(doc: StructuredDocument) -> DocumentInfo:
@@ -116,7 +119,8 @@ def extract_document_info(doc: StructuredDocument) -> DocumentInfo:
     if title is None:      # exports that lost the 'KẾ HOẠCH' line start with its subtitle
         first = next((l.strip() for l in front.split("\n") if l.strip()), "")
         if re.match(r"^(thực hiện|triển khai)\b", first, re.IGNORECASE):
-            kind, title = "Kế hoạch", "Kế hoạch " + first[0].lower() + first[1:]
+            kind = "Kế hoạch hành động" if re.search(r"kế hoạch hành động", front, re.IGNORECASE) else "Kế hoạch"
+            title = f"{kind} {first[0].lower()}{first[1:]}"
     issuer = _complete_locality(_issuer(doc, front), title or "", doc.text)
     has_plan_body = any(s.type in (SectionType.TASKS, SectionType.APPENDIX_TASKS, SectionType.ORGANISATION)
                         for s in doc.walk())

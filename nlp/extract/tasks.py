@@ -31,11 +31,14 @@ def locate(raw: str, within: Span | None, text: str) -> Span | None:
     if within is None or not raw:
         return within
     found = text.find(raw, within.start, within.end)
-    if found < 0:
-        squeezed = " ".join(raw.split())
-        found = text.find(squeezed, within.start, within.end)
-        raw = squeezed
-    return Span(start=found, end=found + len(raw)) if found >= 0 else within
+    if found >= 0:
+        return Span(start=found, end=found + len(raw))
+    words = raw.split()
+    if not words:
+        return within
+    # the raw text may run over the line breaks of a rebuilt row: any whitespace between words
+    m = re.compile(r"\s+".join(map(re.escape, words))).search(text, within.start, within.end)
+    return Span(start=m.start(), end=m.end()) if m else within
 
 
 @dataclass
@@ -110,10 +113,11 @@ def _without_label(item: Item) -> tuple[str, Span]:
     return item.text[m.end():], Span(start=item.span.start + m.end(), end=item.span.end)
 
 
-def _prose_task(item: Item, section: Section, ctx: TaskContext, owner: list[str]) -> None:
+def _prose_task(item: Item, section: Section, ctx: TaskContext, owner: list[str], number: str | None = None) -> None:
     text, span = _without_label(item)
     roles = assign_roles(text, ctx.matcher, heading_agency=owner or None)
-    path = child_path(section, item.label) if item.kind == "numbered" and item.label else section.path
+    label = item.label if item.kind == "numbered" else number
+    path = child_path(section, label) if label else section.path
     deadline = first_deadline(text, ctx.plan_date)
     if deadline is not None:
         deadline.span = locate(deadline.raw, span, ctx.text)
@@ -136,6 +140,7 @@ def extract_tasks(doc: StructuredDocument, matcher: AgencyMatcher, plan_date: da
     def visit(section: Section, owner: list[str]) -> None:
         owner = _section_owner(section, owner, ctx)
         list_owner: tuple[str, list[str]] | None = None     # "- Chỉ đạo Phòng X:" then "+ ..." items
+        last_number: str | None = None                      # a paragraph after "2. ..." belongs to item 2
         for index, item in enumerate(section.items):
             if item.kind == "table_row":
                 if item.roles and "task" in item.roles:
@@ -147,8 +152,12 @@ def extract_tasks(doc: StructuredDocument, matcher: AgencyMatcher, plan_date: da
                 named = heading_agencies(item.text, ctx.matcher)
                 list_owner = ("+" if item.label != "+" else "-", named) if named else None
                 continue
+            if item.kind == "numbered":
+                last_number = item.label
+            elif item.kind != "paragraph":
+                last_number = None
             if section.type in wanted and is_task_item(item, section, index):
-                _prose_task(item, section, ctx, list_owner[1] if list_owner else owner)
+                _prose_task(item, section, ctx, list_owner[1] if list_owner else owner, last_number)
         for child in section.children:
             visit(child, owner)
 

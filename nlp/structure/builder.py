@@ -167,7 +167,10 @@ def build_structure(doc: IngestedDocument) -> StructuredDocument:
         if block.kind == "table":
             for section_label, title, items in table_items(block, b.current):
                 if section_label:
-                    b._open("table_group", section_label, title, block)
+                    group = b._open("table_group", section_label, title, block)
+                    if items:       # a group of rows spans its rows, not the whole table
+                        group.span = Span(start=items[0].span.start, end=items[-1].span.end)
+                        group.heading_span = None
                 for item in items:
                     b.add_item(item)
             b.last_item = None
@@ -180,7 +183,10 @@ def build_structure(doc: IngestedDocument) -> StructuredDocument:
             table_blocks = [u.block for u in units[i:end]]
             for section_label, title, items in flat_table_items(table_blocks, b.current):
                 if section_label:
-                    b._open("table_group", section_label, title, table_blocks[0])
+                    group = b._open("table_group", section_label, title, table_blocks[0])
+                    if items:       # a group of rows spans its rows, not the whole table
+                        group.span = Span(start=items[0].span.start, end=items[-1].span.end)
+                        group.heading_span = None
                 for item in items:
                     b.add_item(item)
             b.last_item = None
