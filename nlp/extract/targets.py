@@ -105,10 +105,21 @@ def indicator_text(text: str, q: Quantity) -> str:
     return " ".join(words)
 
 
+_REACHES = re.compile(r"\b(đạt|là|bằng)\s*$", re.IGNORECASE)
+
+
+def _target_quantities(text: str, *, objectives: bool) -> list[Quantity]:
+    """Target-like figures; under MỤC TIÊU a bare number after 'đạt' counts too ('Chỉ số ... đạt 1,0')."""
+    if not objectives:
+        return find_quantities(text)
+    return [q for q in find_quantities(text, min_score=0.3)
+            if q.score >= 0.5 or _REACHES.search(text[max(0, q.start - 8):q.start])]
+
+
 def _prose_targets(text: str, span: Span, section: Section, year: int | None, ctx: TargetContext,
                    page: int | None = None, lead: list[str] | None = None) -> None:
     kept_clauses: dict[tuple[int, int], str] = {}
-    for q in find_quantities(text):
+    for q in _target_quantities(text, objectives=section.type == SectionType.OBJECTIVES):
         clause = clause_around(text, q.start, q.end)
         if clause in kept_clauses and kept_clauses[clause] != q.unit:
             continue       # "≥ 70% cơ sở ... đạt mức 2": the clause's first figure is the target
