@@ -97,7 +97,8 @@ def target_match(item_text: str, path: str, label: str | None, target: dict) -> 
     has_value = any(f" {v} " in text for v in _value_texts(target.get("value")))
     about = overlap(target.get("indicator", ""), item_text) >= INDICATOR_MATCH
     if _section_fits(target.get("section", ""), path, label):
-        return has_raw or (has_value and about)
+        # a bare figure ('10%' -> '10') is found in dates too: then the indicator must match as well
+        return (has_raw and (len(raw.split()) >= 2 or about)) or (has_value and about)
     return has_raw and about and len(raw.split()) >= 3       # a long raw phrase found elsewhere
 
 
@@ -241,26 +242,59 @@ def class_report(y_true: list[str], y_pred: list[str]) -> dict:
     return report
 
 
+THRESHOLDS = (0.5, 0.6, 0.7, 0.8, 0.9)
+
+
+def threshold_table(truth: list[str], probabilities: list[dict[str, float]]) -> dict:
+    """For each role and threshold t: precision and recall of 'role when P(role) >= t' - what
+    the extract stage gets if it accepts the classifier's call only above t."""
+    table = {}
+    for role in ("task", "target"):
+        table[role] = {}
+        for t in THRESHOLDS:
+            chosen = [y for y, p in zip(truth, probabilities) if p[role] >= t]
+            hits = sum(y == role for y in chosen)
+            total = sum(y == role for y in truth)
+            table[role][str(t)] = {"precision": round(hits / len(chosen), 3) if chosen else None,
+                                   "recall": round(hits / total, 3) if total else None, "accepted": len(chosen)}
+    return table
+
+
 def leave_one_document_out(rows: list[dict], C: float = DEFAULT_C) -> dict:
-    """Fit on all documents but one, predict the held-out one; never a held-out item in training."""
+    """Fit on all documents but one, predict the held-out one; never a held-out item in training.
+    Each held-out item is predicted twice: with its real section type and with it hidden."""
     docs = sorted({r["doc"] for r in rows})
-    truth, known, hidden, per_doc = [], [], [], {}
+    tested, known, hidden, hidden_proba, per_doc = [], [], [], [], {}
     for doc in docs:
         train = [r for r in rows if r["doc"] != doc]
         test = [r for r in rows if r["doc"] == doc]
         if len({r["role"] for r in train}) < 2:
             continue
         model = fit(train, C)
-        pred_known = list(model.predict(ir.frame(test)))
-        pred_hidden = list(model.predict(ir.frame([{**r, "section_type": HIDDEN_TYPE} for r in test])))
+        classes = [str(c) for c in model.classes_]
+        pred_known = [str(c) for c in model.predict(ir.frame(test))]
+        proba = model.predict_proba(ir.frame([{**r, "section_type": HIDDEN_TYPE} for r in test]))
+        proba = [{c: float(v) for c, v in zip(classes, row)} for row in proba]
+        pred_hidden = [max(p, key=p.get) for p in proba]
         y = [r["role"] for r in test]
-        truth += y
+        tested += test
         known += pred_known
         hidden += pred_hidden
+        hidden_proba += [{role: p.get(role, 0.0) for role in ir.ROLES} for p in proba]
         per_doc[doc] = {"items": len(test), "accuracy": round(sum(a == b for a, b in zip(y, pred_known)) / len(y), 3),
                         "accuracy_hidden_type": round(sum(a == b for a, b in zip(y, pred_hidden)) / len(y), 3)}
+    truth = [r["role"] for r in tested]
+    by_source = {}
+    for source in sorted({r["source"] for r in tested}):
+        idx = [i for i, r in enumerate(tested) if r["source"] == source]
+        by_source[source] = {
+            "section_type_known": class_report([truth[i] for i in idx], [known[i] for i in idx]),
+            "section_type_hidden": class_report([truth[i] for i in idx], [hidden[i] for i in idx]),
+        }
     return {"section_type_known": class_report(truth, known),
             "section_type_hidden": class_report(truth, hidden),
+            "by_source": by_source,
+            "thresholds_hidden": threshold_table(truth, hidden_proba),
             "per_document": per_doc}
 
 
@@ -284,18 +318,38 @@ def markdown_table(report: dict) -> str:
     return "\n".join(lines)
 
 
+def threshold_markdown(table: dict) -> str:
+    lines = ["| role | t | precision | recall | items accepted |", "|---|---|---|---|---|"]
+    for role, rows in table.items():
+        for t, m in rows.items():
+            lines.append(f"| {role} | {t} | {m['precision']} | {m['recall']} | {m['accepted']} |")
+    return "\n".join(lines)
+
+
 def write_model_card(path: Path, metrics: dict) -> None:
+    """MODEL_CARD.md from MODEL_CARD.template.md and this build's figures."""
     template = (HERE / "MODEL_CARD.template.md").read_text(encoding="utf-8")
-    lodo = metrics.get("lodo")
+    lodo = metrics.get("lodo") or {}
+    missing = "(not evaluated in this build)"
+
+    def table(report: dict | None) -> str:
+        return markdown_table(report) if report else missing
+
+    by_source = lodo.get("by_source", {})
     per_doc = "\n".join(
         f"| {doc} | {m['items']} | {m['accuracy']:.3f} | {m['accuracy_hidden_type']:.3f} |"
-        for doc, m in (lodo or {}).get("per_document", {}).items())
+        for doc, m in lodo.get("per_document", {}).items())
     fields = {
         "items": metrics["items"], "documents": metrics["documents"], "C": metrics["C"],
-        "labels": ", ".join(f"{k} {v}" for k, v in metrics["labels"].items()),
-        "lodo_known": markdown_table(lodo["section_type_known"]) if lodo else "(not evaluated)",
-        "lodo_hidden": markdown_table(lodo["section_type_hidden"]) if lodo else "(not evaluated)",
-        "per_document": per_doc or "| (not evaluated) | | | |",
+        "labels": "\n".join(f"| {k.split('/')[0]} | {k.split('/')[1]} | {v} |" for k, v in metrics["labels"].items()),
+        "lodo_known": table(lodo.get("section_type_known")),
+        "lodo_hidden": table(lodo.get("section_type_hidden")),
+        "corpus_known": table(by_source.get("corpus", {}).get("section_type_known")),
+        "corpus_hidden": table(by_source.get("corpus", {}).get("section_type_hidden")),
+        "wild_known": table(by_source.get("wild", {}).get("section_type_known")),
+        "wild_hidden": table(by_source.get("wild", {}).get("section_type_hidden")),
+        "thresholds": threshold_markdown(lodo["thresholds_hidden"]) if lodo else missing,
+        "per_document": per_doc or "| " + missing + " | | | |",
         "train_accuracy": metrics["train_accuracy"], "sklearn": metrics["sklearn"],
     }
     path.write_text(template.format(**fields), encoding="utf-8")
@@ -318,17 +372,22 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--docs", default="", help="comma-separated doc ids to use (default: all)")
     ap.add_argument("--C", type=float, default=DEFAULT_C, help="inverse regularisation of the logistic regression")
     ap.add_argument("--no-eval", action="store_true", help="skip the leave-one-document-out evaluation")
+    ap.add_argument("--keep-data", action="store_true",
+                    help="train on the committed data/items.jsonl, do not rebuild it from corpus + gold")
     args = ap.parse_args(argv)
     started = time.time()
 
+    owns_repo_files = args.out.resolve() == HERE.resolve() and not args.docs   # else: a trial build
     load_segment_cache(SEGMENTS_FILE)
-    if GOLD_DIR.is_dir() and CORPUS_DIR.is_dir():
+    if GOLD_DIR.is_dir() and CORPUS_DIR.is_dir() and not args.keep_data:
         corpus = corpus_rows()
-        write_jsonl(ITEMS_FILE, corpus)
-        print(f"dataset rebuilt from corpus + gold: {len(corpus)} items -> {ITEMS_FILE.relative_to(REPO)}")
+        if owns_repo_files:
+            write_jsonl(ITEMS_FILE, corpus)
+        print(f"dataset rebuilt from corpus + gold: {len(corpus)} items"
+              + (f" -> {ITEMS_FILE.relative_to(REPO)}" if owns_repo_files else ""))
     else:
         corpus = read_jsonl(ITEMS_FILE)
-        print(f"no ../shared/gold: using the committed dataset ({len(corpus)} items)")
+        print(f"using the committed dataset ({len(corpus)} items)")
     rows = corpus + wild_rows()
     if args.docs:
         wanted = set(args.docs.split(","))
@@ -346,9 +405,15 @@ def main(argv: list[str] | None = None) -> int:
         metrics["lodo"] = lodo
         print_report("LODO, section types known", lodo["section_type_known"])
         print_report("LODO, section types hidden", lodo["section_type_hidden"])
+        for source, reports in lodo["by_source"].items():
+            print_report(f"LODO, {source} items only, section types known", reports["section_type_known"])
+            print_report(f"LODO, {source} items only, section types hidden", reports["section_type_hidden"])
+        print("\nsection types hidden, accept a role only when P(role) >= t:")
+        for role, rows_ in lodo["thresholds_hidden"].items():
+            print("  " + role + ": " + "; ".join(f"t={t} P={m['precision']} R={m['recall']}" for t, m in rows_.items()))
 
     model = fit(rows, args.C)
-    if args.out.resolve() == HERE.resolve() and not args.docs:
+    if owns_repo_files:
         save_segment_cache(SEGMENTS_FILE, {str(r["body"]) for r in rows})
     train_pred = list(model.predict(ir.frame(rows)))
     metrics["train_accuracy"] = round(sum(a == r["role"] for a, r in zip(train_pred, rows)) / len(rows), 3)
