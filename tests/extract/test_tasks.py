@@ -201,3 +201,23 @@ def test_regression_deadline_span_is_a_document_offset(extracted, prefix):
     assert spans
     for raw, span in spans:
         assert " ".join(extraction.text[span.start:span.end].split()) == " ".join(raw.split())
+
+
+def test_learned_item_roles_find_tasks_under_unknown_headings():
+    """A heading the section rules do not know ('NHỮNG VIỆC CẦN LÀM NGAY') leaves its section
+    untyped; the item-role classifier (models/item_roles) still reads its instructions as tasks."""
+    from nlp.extract import extract_document
+    from nlp.ingest.text_reader import read_text
+    from nlp.structure import build_structure
+
+    text = ("KẾ HOẠCH\n\nI. NHỮNG VIỆC CẦN LÀM NGAY\n\n"
+            "- Rà soát, cập nhật cơ sở dữ liệu dân cư trên địa bàn xã, hoàn thành trong tháng 12/2025.\n\n"
+            "- Phòng Văn hóa - Xã hội chủ trì tổ chức tập huấn kỹ năng số cho cán bộ, công chức.\n\n"
+            "II. KINH PHÍ\n\nKinh phí thực hiện từ ngân sách xã.\n")
+    doc = build_structure(read_text(text.encode(), "x.md", "markdown"))
+    assert [s.type.value for s in doc.sections if s.number == "I"] == ["other"]
+    tasks = extract_document(doc).tasks
+    texts = [t.text for t in tasks]
+    assert any(t.startswith("Rà soát, cập nhật") for t in texts), texts
+    lead = next(t for t in tasks if "tập huấn" in t.text)
+    assert lead.lead == ["Phòng Văn hóa - Xã hội"]
