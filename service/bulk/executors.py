@@ -59,6 +59,10 @@ class InlineBackend:
 def _pool_init() -> None:
     # Ctrl-C goes to the driver, which shuts the pool down; a worker must not die mid-document
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # one process per core already: BLAS threads inside each would only compete for the same cores
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(1)
     warm_up()
 
 

@@ -7,7 +7,6 @@ a tail -f) and finally writes documents/flags tables and overview.html from the 
 from __future__ import annotations
 
 import json
-import os
 import sys
 import time
 from dataclasses import asdict, dataclass, field
@@ -165,13 +164,14 @@ def _outcome_of(job: Job, result: "Outcome | BaseException") -> Outcome:
 
     if isinstance(result, OSError):
         return Outcome(name=job.name, sha256=job.key, status="failed", error_code="unreadable",
-                       error_message=f"Không đọc được tệp {job.name}: {result.strerror or result}")
+                       error_message=f"Không đọc được tệp {job.name}: {result.strerror or result}", seconds={"total": 0.0})
     from concurrent.futures.process import BrokenProcessPool
 
     crashed = isinstance(result, BrokenProcessPool) or type(result).__name__ == "KilledWorker"
     code = "worker_crashed" if crashed else "internal_error"
     text = message(code) if crashed else message("internal_error", detail=f"{type(result).__name__}: {result}"[:300])
-    return Outcome(name=job.name, sha256=job.key, status="failed", error_code=code, error_message=text)
+    return Outcome(name=job.name, sha256=job.key, status="failed", error_code=code, error_message=text,
+                   seconds={"total": 0.0})
 
 
 def run_bulk(source: str | Path | Corpus, out_dir: str | Path, *, settings: Optional[Settings] = None,

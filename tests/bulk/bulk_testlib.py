@@ -15,6 +15,15 @@ if str(FIXTURES) not in sys.path:
 
 import docgen  # noqa: E402
 
+def make_settings(data_dir: Path, **overrides):
+    from service.config import Settings
+
+    values = dict(data_dir=data_dir, database_url=f"sqlite:///{data_dir / 'plangap.db'}", workers=1,
+                  token="test-admin-token-0123456789", secret_key="test-secret")
+    values.update(overrides)
+    return Settings(**values)
+
+
 # the quicker of the five corpus plans: enough to show per-document results without a long test
 PLAN_PREFIXES = ("001", "003", "004")
 PNG_BYTES = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00\x90wS\xde"

@@ -6,15 +6,7 @@ from pathlib import Path
 import pytest
 
 from bulk_testlib import mixed_corpus
-from service.config import Settings
 from service.storage.db import dispose_engines
-
-
-def make_settings(data_dir: Path, **overrides) -> Settings:
-    values = dict(data_dir=data_dir, database_url=f"sqlite:///{data_dir / 'plangap.db'}", workers=1,
-                  token="test-admin-token-0123456789", secret_key="test-secret")
-    values.update(overrides)
-    return Settings(**values)
 
 
 @pytest.fixture(scope="module")

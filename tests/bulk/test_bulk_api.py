@@ -8,8 +8,7 @@ import time
 import pytest
 from fastapi.testclient import TestClient
 
-from bulk_testlib import corpus_plans, zip_bytes
-from conftest import make_settings
+from bulk_testlib import corpus_plans, make_settings, zip_bytes
 
 pytestmark = pytest.mark.slow
 

@@ -7,8 +7,7 @@ import pandas as pd
 import pytest
 from sqlalchemy import select
 
-from bulk_testlib import BROKEN, corpus_plans
-from conftest import make_settings
+from bulk_testlib import BROKEN, corpus_plans, make_settings
 from service.bulk import BulkOptions, read_status, run_bulk
 from service.storage.db import session_scope
 from service.storage.models import Analysis, Document

@@ -5,7 +5,6 @@ Thin: the work is in service.bulk.jobs.
 Include it in the app with: ``app.include_router(bulk.router)`` (from service.api.routes import bulk)."""
 from __future__ import annotations
 
-import shutil
 import tempfile
 from pathlib import Path
 from typing import Any, Optional
@@ -61,7 +60,7 @@ def _input_error(exc: BulkInputError) -> ApiError:
     return ApiError(INPUT_STATUS.get(exc.code, 422), exc.code, exc.message)
 
 
-async def _save_zip(request: Request, jobs: BulkJobs, upload, destination: Path) -> None:
+async def _save_zip(jobs: BulkJobs, upload, destination: Path) -> None:
     """Copy the uploaded zip to disk, counting (the declared length was checked before parsing)."""
     size = 0
     with open(destination, "wb") as sink:
@@ -96,7 +95,7 @@ async def start_bulk(request: Request, settings: SettingsDep, principal: Admin):
         else:
             with tempfile.TemporaryDirectory(dir=settings.data_dir) as tmp:
                 archive = Path(tmp) / "upload.zip"
-                await _save_zip(request, jobs, upload, archive)
+                await _save_zip(jobs, upload, archive)
                 job_id = jobs.start_zip(archive, upload.filename or "upload.zip", principal.name)
     except BulkBusy:
         raise ApiError(409, "bulk_busy", "Đang có một lượt phân tích hàng loạt chạy; hãy chờ nó xong")
