@@ -1,6 +1,7 @@
 """Fixtures for the bulk tests: a mixed corpus, settings on a temporary data dir."""
 from __future__ import annotations
 
+
 from pathlib import Path
 
 import pytest
