@@ -21,9 +21,12 @@ install: $(VENV)/.installed
 system-deps:
 	bash scripts/install_system_deps.sh
 
+PLANGAP_TOKEN ?= $(shell $(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(18))')
+
 run: install
 	$(PY) -m service bulk corpus/plans --out out/corpus
-	$(PY) -m service serve --host $(HOST) --port $(PORT)
+	@echo "admin token (Authorization: Bearer ...): $(PLANGAP_TOKEN)"
+	PLANGAP_TOKEN=$(PLANGAP_TOKEN) PLANGAP_OPEN_READS=$${PLANGAP_OPEN_READS:-1} $(PY) -m service serve --host $(HOST) --port $(PORT)
 
 test: install system-deps
 	TEST_DATABASE_URL="$$(bash scripts/start_postgres.sh)" $(PY) -m pytest -q -ra

@@ -18,6 +18,8 @@ def add_parser(subparsers) -> None:
 def run(args: argparse.Namespace) -> int:
     import uvicorn
 
+    base = f"http://{args.host}:{args.port}"
+    print(f"plangap: giao diện rà soát {base}/ui/  ·  API {base}/openapi.json", flush=True)
     # one server process: the worker pool lives inside it (uvicorn --workers would start several pools)
     uvicorn.run("service.api.main:create_app", factory=True, host=args.host, port=args.port, log_level=args.log_level)
     return 0
