@@ -97,6 +97,18 @@ class _Builder:
         self.current.items.append(item)
         self.last_item = item
 
+    def add_table(self, groups, block: Block) -> None:
+        """Rows of a table; group rows ('I', 'II' ...) open a section of their own."""
+        for section_label, title, items in groups:
+            if section_label:
+                group = self._open("table_group", section_label, title, block)
+                if items:       # a group of rows spans its rows, not the whole table
+                    group.span = Span(start=items[0].span.start, end=items[-1].span.end)
+                    group.heading_span = None
+            for item in items:
+                self.add_item(item)
+        self.last_item = None
+
     def extend_last_item(self, block: Block) -> None:
         item = self.last_item
         item.text = f"{item.text} {block.text}"
@@ -165,15 +177,7 @@ def build_structure(doc: IngestedDocument) -> StructuredDocument:
         text = block.text
 
         if block.kind == "table":
-            for section_label, title, items in table_items(block, b.current):
-                if section_label:
-                    group = b._open("table_group", section_label, title, block)
-                    if items:       # a group of rows spans its rows, not the whole table
-                        group.span = Span(start=items[0].span.start, end=items[-1].span.end)
-                        group.heading_span = None
-                for item in items:
-                    b.add_item(item)
-            b.last_item = None
+            b.add_table(table_items(block, b.current), block)
             i += 1
             continue
 
@@ -181,15 +185,7 @@ def build_structure(doc: IngestedDocument) -> StructuredDocument:
         if block.kind == "paragraph" and is_table_header_line(text, following):
             end = _flat_table_end(units, i)
             table_blocks = [u.block for u in units[i:end]]
-            for section_label, title, items in flat_table_items(table_blocks, b.current):
-                if section_label:
-                    group = b._open("table_group", section_label, title, table_blocks[0])
-                    if items:       # a group of rows spans its rows, not the whole table
-                        group.span = Span(start=items[0].span.start, end=items[-1].span.end)
-                        group.heading_span = None
-                for item in items:
-                    b.add_item(item)
-            b.last_item = None
+            b.add_table(flat_table_items(table_blocks, b.current), table_blocks[0])
             i = end
             continue
 

@@ -6,16 +6,8 @@ import sys
 from pathlib import Path
 
 from nlp.errors import PlangapError
+from service.cli.errors import describe_error
 
-
-def _os_message(exc: OSError) -> str:
-    if isinstance(exc, FileNotFoundError):
-        return f"Không tìm thấy tệp: {exc.filename}"
-    if isinstance(exc, IsADirectoryError):
-        return f"Đây là thư mục, không phải tệp: {exc.filename}"
-    if isinstance(exc, PermissionError):
-        return f"Không có quyền đọc tệp: {exc.filename}"
-    return f"Không đọc được tệp: {exc.strerror or exc}"
 from nlp.schema import Section, StructuredDocument
 
 
@@ -54,8 +46,7 @@ def run(args) -> int:
     try:
         doc = structure_bytes(args.file.read_bytes(), args.file.name, sandboxed=not args.no_sandbox)
     except (PlangapError, OSError) as exc:
-        message = exc.message if isinstance(exc, PlangapError) else _os_message(exc)
-        code = exc.code if isinstance(exc, PlangapError) else "io_error"
+        code, message = describe_error(exc)
         print(f"Lỗi [{code}]: {message}", file=sys.stderr)
         return 2
     if args.json:

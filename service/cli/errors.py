@@ -1,0 +1,17 @@
+"""User-facing (Vietnamese) messages for the errors a command can meet while reading a file."""
+from __future__ import annotations
+
+from nlp.errors import PlangapError
+
+
+def describe_error(exc: Exception) -> tuple[str, str]:
+    """(code, Vietnamese message) for an ingest error or an OS error."""
+    if isinstance(exc, PlangapError):
+        return exc.code, exc.message
+    if isinstance(exc, FileNotFoundError):
+        return "not_found", f"Không tìm thấy tệp: {exc.filename}"
+    if isinstance(exc, IsADirectoryError):
+        return "io_error", f"Đây là thư mục, không phải tệp: {exc.filename}"
+    if isinstance(exc, PermissionError):
+        return "io_error", f"Không có quyền đọc tệp: {exc.filename}"
+    return "io_error", f"Không đọc được tệp: {getattr(exc, 'strerror', None) or exc}"
