@@ -32,6 +32,7 @@ def _abbreviation_pattern():
     return pattern, table
 
 
+@lru_cache(maxsize=100_000)
 def normalise_text(text: str) -> str:
     """NFC, abbreviations written out, one tone-mark spelling, lowercase, single spaces."""
     text = unicodedata.normalize("NFC", text or "")
@@ -104,6 +105,13 @@ class Aligner:
             best = int(row.argmax())
             out.append((best if row[best] >= self.threshold else None, float(row[best])))
         return out
+
+
+@lru_cache(maxsize=256)
+def fitted_aligner(parent_texts: tuple[str, ...]) -> Aligner:
+    """An Aligner fitted on these parent texts, shared: the bundled parents are the same for
+    every child, so their vocabularies are learned once per process, not once per comparison."""
+    return Aligner().fit(parent_texts)
 
 
 def self_similarity(texts: Sequence[str]) -> np.ndarray:

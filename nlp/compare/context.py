@@ -2,13 +2,15 @@
 similarity matrices child x parent (tasks, targets, groups) and child x child."""
 from __future__ import annotations
 
+from functools import lru_cache
+
 import re
 from dataclasses import dataclass, field
 from typing import Optional
 
 import numpy as np
 
-from nlp.compare.align import Aligner, normalise_text, self_similarity
+from nlp.compare.align import fitted_aligner, normalise_text, self_similarity
 from nlp.compare.config import settings, threshold
 from nlp.compare.parents import ParentGroup, ParentPlan, group_of_section, parent_group_of, parent_groups
 from nlp.schema import Extraction, Reference, Target, Task
@@ -58,12 +60,12 @@ def build_context(child: Extraction, parents: list[Extraction], unresolved: list
 
 def task_similarity(child_tasks: list[Task], parent_tasks: list[Task]) -> np.ndarray:
     """Child x parent task similarity (the aligner fitted on the parents' task texts)."""
-    return Aligner().fit([t.text for t in parent_tasks]).score([t.text for t in child_tasks])
+    return fitted_aligner(tuple(t.text for t in parent_tasks)).score([t.text for t in child_tasks])
 
 
 def target_similarity(child_targets: list[Target], parent_targets: list[Target]) -> np.ndarray:
     """Child x parent indicator similarity, 0 where the units cannot measure the same thing."""
-    sim = Aligner().fit([target_text(t) for t in parent_targets]).score([target_text(t) for t in child_targets])
+    sim = fitted_aligner(tuple(target_text(t) for t in parent_targets)).score([target_text(t) for t in child_targets])
     for i, ct in enumerate(child_targets):
         for j, pt in enumerate(parent_targets):
             if not units_compatible(ct, pt):
@@ -93,11 +95,11 @@ def _build_groups(ctx: Context) -> None:
     ctx.child_groups = list(child_texts)
     titles = child_group_titles(ctx.child)
     ctx.child_group_titles = titles
-    content = Aligner().fit([" ".join(texts[g]) for g in ctx.group_ids]).score(
+    content = fitted_aligner(tuple(" ".join(texts[g]) for g in ctx.group_ids)).score(
         [" ".join(child_texts[g]) for g in ctx.child_groups])
     # a group's own heading says what it is about better than its tasks: where the child's heading
     # is known, the score is the mean of heading-to-heading and content similarity
-    heading = Aligner().fit([" ".join(headings.get(g, [])) or g for g in ctx.group_ids]).score(
+    heading = fitted_aligner(tuple(" ".join(headings.get(g, [])) or g for g in ctx.group_ids)).score(
         [titles.get(g, "") for g in ctx.child_groups])
     has_title = np.array([[1.0] if titles.get(g) else [0.0] for g in ctx.child_groups]).reshape(-1, 1) if ctx.child_groups else np.zeros((0, 1))
     ctx.group_sim = has_title * (0.5 * heading + 0.5 * content) + (1 - has_title) * content
@@ -140,6 +142,7 @@ def target_text(target: Target) -> str:
     return f"{target.indicator} {target.unit}".strip()
 
 
+@lru_cache(maxsize=4096)
 def _unit_parts(unit: str) -> tuple[str, str]:
     """(kind, base): '% tổng chi NSNN' -> ('%', 'tổng chi ngân sách'); 'Thứ bậc' -> ('thứ hạng', '')."""
     text = normalise_text(unit)

@@ -172,12 +172,12 @@ def missing_target(ctx: Context) -> list[Flag]:
 
 
 def _same_parent_target(ctx: Context, a: int, b: int) -> bool:
-    from nlp.compare.align import Aligner
+    from nlp.compare.align import fitted_aligner
 
     ta, tb = ctx.parent_targets[a].item, ctx.parent_targets[b].item
     if ta.year != tb.year or ctx.parent_targets[a].plan is ctx.parent_targets[b].plan:
         return False
-    sim = Aligner().fit([tb.indicator]).score([ta.indicator])[0, 0]
+    sim = fitted_aligner((tb.indicator,)).score([ta.indicator])[0, 0]
     return sim >= threshold("target") and abs(ta.value - tb.value) < 1e-9
 
 
