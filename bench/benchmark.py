@@ -24,6 +24,7 @@ import io
 import os
 import platform
 import pstats
+import signal
 import socket
 import statistics
 import subprocess
@@ -206,7 +207,8 @@ def api_latency(report: Report, clients: int, requests: int) -> dict:
                     "PLANGAP_MAX_QUEUE": str(4 * requests), "PYTHONPATH": str(REPO)})
         log = open(Path(tmp) / "server.log", "wb")
         server = subprocess.Popen([sys.executable, "-m", "service", "serve", "--host", "127.0.0.1", "--port", str(port),
-                                   "--log-level", "warning"], cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
+                                   "--log-level", "warning"], cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
+                                  start_new_session=True)   # its own process group: its worker pool goes with it
         base = f"http://127.0.0.1:{port}"
         try:
             deadline = time.monotonic() + 120
@@ -245,9 +247,14 @@ def api_latency(report: Report, clients: int, requests: int) -> dict:
 
             # the first plan starts the server's worker pool (processes, models): timed apart
             with httpx.Client(base_url=base, timeout=300) as client:
-                cold = one(10**6, client)
+                try:
+                    cold = one(10**6, client)
+                except Exception as exc:  # noqa: BLE001 - reported with the others, the benchmark goes on
+                    cold, warm_up_error = float("nan"), repr(exc)[:200]
+                else:
+                    warm_up_error = None
             latencies: list[float] = []
-            errors: list[str] = []
+            errors: list[str] = [f"warm-up: {warm_up_error}"] if warm_up_error else []
             lock = threading.Lock()
             counter = iter(range(requests))
 
@@ -279,6 +286,10 @@ def api_latency(report: Report, clients: int, requests: int) -> dict:
                 server.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 server.kill()
+            try:   # the server's pool processes can outlive it (seen: orphaned spawn workers)
+                os.killpg(server.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
             log.close()
     latencies.sort()
     result = {"p50": statistics.median(latencies) if latencies else float("nan"),
@@ -352,6 +363,8 @@ def main(argv: list[str] | None = None) -> int:
     report.say(f"Machine: {platform.platform()}, Python {platform.python_version()}, {os.cpu_count()} CPU, "
                f"{psutil.virtual_memory().total / 2**30:.0f} GiB RAM. Run: `{' '.join([Path(sys.argv[0]).name] + (argv or sys.argv[1:]))}`, "
                f"{time.strftime('%Y-%m-%d %H:%M')}.")
+    report.say(f"Load average at start: {os.getloadavg()[0]:.2f} (the machine may be shared: other runs skew timings, "
+               "the 2-worker figures most).")
     report.say()
     per = per_plan(report, repeat)
     flows = throughput(report, copies)
@@ -380,6 +393,7 @@ def main(argv: list[str] | None = None) -> int:
     if api:
         rows.append(["API upload -> flags, 8 clients", "(reported)", f"p50 {api['p50']:.2f} s, p95 {api['p95']:.2f} s", "-"])
     report.table(["target", "goal", "measured", ""], rows)
+    report.say(f"Load average at end: {os.getloadavg()[0]:.2f}.")
     args.out.write_text("\n".join(report.lines) + "\n", encoding="utf-8")
     print(f"written to {args.out}")
     return 0
