@@ -90,7 +90,11 @@ def read_manifest(manifest: Path) -> Corpus:
     files = []
     for number, entry in enumerate(entries, start=1):
         labels = dict(entry) if isinstance(entry, dict) else {}
-        relative = labels.pop("path", None) if isinstance(entry, dict) else entry
+        # corpus/manifest.yml names the file 'file' and carries lists (cited documents): keep scalars as columns
+        relative = (labels.pop("path", None) or labels.pop("file", None)) if isinstance(entry, dict) else entry
+        labels = {k: v for k, v in labels.items() if isinstance(v, (str, int, float, bool))}
+        if "commune" not in labels and labels.get("locality"):
+            labels["commune"] = labels["locality"]
         if not isinstance(relative, str) or not relative.strip():
             raise BulkInputError(f"Mục thứ {number} của {manifest.name} không có đường dẫn tệp", "bad_manifest")
         # a missing listed file is that document's failure, reported with the others
