@@ -294,7 +294,12 @@ class JobRunner:
             self._closed = True
             executor, self._executor = self._executor, None
         if executor is not None:
+            # worker processes still busy would outlive the server as orphans: end them
+            processes = list(getattr(executor, "_processes", {}).values())
             executor.shutdown(wait=False, cancel_futures=True)
+            for process in processes:
+                if process.is_alive():
+                    process.terminate()
 
     # ---- queue
 
