@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from service.api.errors import ApiError
 from service.api.security import CSRF_FIELD, CSRF_HEADER, SESSION_COOKIE, csrf_ok, read_session
 from service.config import Settings
-from service.storage.db import session_factory
+from service.storage.db import session_scope
 from service.storage.models import User
 from service.storage.users import user_by_token
 from service.worker import JobRunner
@@ -45,15 +45,8 @@ def get_runner(request: Request) -> JobRunner:
 
 
 def get_db(request: Request) -> Iterator[Session]:
-    session = session_factory(request.app.state.settings.resolved_database_url)()
-    try:
+    with session_scope(request.app.state.settings.resolved_database_url) as session:
         yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]

@@ -2,7 +2,6 @@
 value), value columns, and target statements in prose."""
 from __future__ import annotations
 
-import importlib.util
 import re
 from pathlib import Path
 
@@ -19,12 +18,6 @@ def corpus(prefix: str) -> Path:
     return next(CORPUS.glob(f"{prefix}_*.txt"))
 
 
-@pytest.fixture(scope="module")
-def scorer():
-    spec = importlib.util.spec_from_file_location("plangap_gold_scorer_targets", SHARED / "eval" / "score.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def one(targets, indicator_part: str, year: int | None):

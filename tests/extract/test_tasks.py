@@ -2,7 +2,6 @@
 TỔ CHỨC THỰC HIỆN — with owner, partners, deadline, section path and evidence span."""
 from __future__ import annotations
 
-import importlib.util
 import re
 from collections import Counter
 from pathlib import Path
@@ -22,13 +21,6 @@ def corpus(prefix: str) -> Path:
     return next(CORPUS.glob(f"{prefix}_*.txt"))
 
 
-@pytest.fixture(scope="module")
-def scorer():
-    """../shared/eval/score.py: its matching rules decide which predicted task is which gold task."""
-    spec = importlib.util.spec_from_file_location("plangap_gold_scorer", SHARED / "eval" / "score.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def matched(scorer, gold_tasks, tasks):
