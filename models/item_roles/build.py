@@ -147,19 +147,35 @@ def read_plan(path: Path):
     return build_structure(read_text(path.read_bytes(), path.name))
 
 
+def gold_sources(corpus_dir: Path = CORPUS_DIR, gold_dir: Path = GOLD_DIR) -> list[tuple[str, Path]]:
+    """(source kind, path) of every document with gold: the corpus plans bundled in corpus/plans and
+    the wild plans annotated in ../shared/gold, read in place from ../shared/wild."""
+    out = []
+    for gold_file in sorted(gold_dir.glob("*.json")):
+        corpus_plan = corpus_dir / f"{gold_file.stem}.txt"
+        wild_plan = SHARED / "wild" / f"{gold_file.stem}.md"
+        if corpus_plan.exists():
+            out.append(("corpus", corpus_plan))
+        elif wild_plan.exists():
+            out.append(("gold-wild", wild_plan))
+    return out
+
+
 def corpus_rows(corpus_dir: Path = CORPUS_DIR, gold_dir: Path = GOLD_DIR) -> list[dict]:
+    """Every item of every document with gold, its role from the gold. Items of wild documents keep
+    their text cut to 240 characters (the documents are read in place, never copied)."""
     rows = []
-    for plan in sorted(corpus_dir.glob("*.txt")):
-        gold_file = gold_dir / f"{plan.stem}.json"
-        if not gold_file.exists():
-            continue
-        gold = json.loads(gold_file.read_text(encoding="utf-8"))
+    for source, plan in gold_sources(corpus_dir, gold_dir):
+        gold = json.loads((gold_dir / f"{plan.stem}.json").read_text(encoding="utf-8"))
         doc = read_plan(plan)
         placed = [(item, section, index) for section in doc.walk() for index, item in enumerate(section.items)]
         roles = gold_roles([(item, section.path) for item, section, _ in placed], gold)
         for (item, section, index), role in zip(placed, roles):
-            rows.append({"doc": plan.stem, "source": "corpus", "path": section.path, "index": index,
-                         **ir.item_row(item, section), "label": item.label, "role": role})
+            row = {"doc": plan.stem, "source": source, "path": section.path, "index": index,
+                   **ir.item_row(item, section), "label": item.label, "role": role}
+            if source != "corpus":
+                row = {k: (v[:240] if isinstance(v, str) and k in ("text", "body") else v) for k, v in row.items()}
+            rows.append(row)
     return rows
 
 

@@ -442,17 +442,25 @@ class AgencyMatcher:
         names: list[str] = []
         pos = 0
         pieces: list[tuple[int, str]] = []
-        for m in self.find(cell_text):
+        mentions = self.find(cell_text)
+        for k, m in enumerate(mentions):
+            if m.start < pos:
+                continue        # swallowed by the previous name's continuation
             pieces.extend((pos, t) for t in self._leftovers(cell_text[pos:m.start]))
-            pieces.append((m.start, m.name))
-            pos = m.end
+            end = _continuation_end(cell_text, m.end, mentions[k + 1].start if k + 1 < len(mentions) else len(cell_text))
+            if end > m.end:     # "Các doanh nghiệp viễn thông trên địa bàn": the name as written
+                pieces.append((m.start, clean_name(cell_text[m.start:end])))
+            else:
+                pieces.append((m.start, m.name))
+            pos = end
         pieces.extend((pos, t) for t in self._leftovers(cell_text[pos:]))
         for _, name in pieces:
             if name and name not in names:
                 names.append(name)
         return names
 
-    _LEFTOVER_JUNK = re.compile(r"^(?:và|các|với|cùng|chủ trì|phối hợp|\(.*\)|[\W\d_]*)$", re.IGNORECASE)
+    _LEFTOVER_JUNK = re.compile(r"^(?:và|các|với|cùng|chủ trì|phối hợp|theo quy định|khi cần thiết|nếu có|theo chức năng.*"
+                                r"|\(.*\)|[\W\d_]*)$", re.IGNORECASE)
 
     def _leftovers(self, segment: str) -> list[str]:
         out = []
@@ -460,12 +468,42 @@ class AgencyMatcher:
             part = re.sub(r"\([^)]*\)", " ", part)
             part = part.strip(" ,;:.-+*\t\r\n")
             part = re.sub(r"^(?:và|cùng)\s+", "", part, flags=re.IGNORECASE).strip()
-            if len(re.findall(r"\w+", part)) < 2 or self._LEFTOVER_JUNK.match(part):
-                continue
+            part = re.sub(r"\s+(?:và|cùng|với)$", "", part, flags=re.IGNORECASE).strip()
+            if len(re.findall(r"\w+", part)) < 2 or self._LEFTOVER_JUNK.match(part) or _duty_verb().match(part):
+                continue        # a duty written after the names ("tham mưu hoạt động ...") is not a name
             if len(part.split()) > 12:
                 continue
             out.append(clean_name(part))
         return out
+
+
+# Words that end a name and start the rest of a sentence or list: the continuation of a known name
+# ("Các cơ quan" + " thông tin, truyền thông của tỉnh") never starts with one of them.
+_NOT_CONTINUATION = re.compile(
+    r"(?:và|cùng|với|chủ trì|phối hợp|thực hiện|theo|tham mưu|căn cứ|là|có trách nhiệm|chịu trách nhiệm"
+    r"|tổ chức|triển khai|xây dựng|báo cáo|hướng dẫn)(?!\w)", re.IGNORECASE)
+_CONTINUATION_STOP = re.compile(r"[;\n(:]|,\s*(?=các\s|[A-ZĐ])|\s+và\s+(?=các\s|[A-ZĐ])")
+
+
+def _continuation_end(text: str, start: int, limit: int) -> int:
+    """Where a recognised name really ends in a list cell: lowercase words written right after it
+    ("Ngân hàng Nhà nước" + " chi nhánh khu vực 5") belong to it, up to a separator."""
+    m = re.match(r"[ \t]+(?=[a-zà-ỹđ])", text[start:limit])
+    if not m or _NOT_CONTINUATION.match(text, start + m.end()):
+        return start
+    stop = _CONTINUATION_STOP.search(text, start, limit)
+    end = stop.start() if stop else limit
+    tail = text[start:end]
+    if len(tail.split()) > 8 or re.search(r"(?<!\w)(?:" + _duty_verb().pattern.lstrip("^") + ")", tail):
+        return start        # a clause ("… tiến hành rà soát …"), not the rest of a name
+    return start + len(tail.rstrip(" ,;.-"))
+
+
+@lru_cache(maxsize=1)
+def _duty_verb() -> re.Pattern:
+    """Instruction verbs (nlp/resources/item_role_cues.yml): a phrase opening with one is a duty."""
+    cues = yaml.safe_load((DEFAULT_LEXICON.parent / "item_role_cues.yml").read_text(encoding="utf-8"))
+    return re.compile(r"^(?:" + "|".join(cues["imperative_openers"]) + r")(?!\w)", re.IGNORECASE)
 
 
 def _place_name(name: str) -> str:

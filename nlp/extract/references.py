@@ -66,6 +66,8 @@ class _Lexicon:
         self.default_issuers = [(re.compile(r["code"]), r.get("kind"), r.get("local"), r["issuer"])
                                 for r in data["default_issuers"]]
         self.well_known = {(w["kind"], w["number"]): w["issuer"] for w in data["well_known"]}
+        self.issuer_office = re.compile(r"(?:" + "|".join(phrase_pattern(o) for o in data.get("issuer_offices", []))
+                                        + r")\s+")
         words = sorted((w for ws in data["kinds"].values() for w in ws if len(w) > 3), key=len, reverse=True)
         self.kind_word = re.compile(r"(?<!\w)(?:" + "|".join(phrase_pattern(w) for w in words) + r")(?!\w)")
         # between the kind word and the number: a few words of a title ("Luật Giao dịch điện tử số"), no digits
@@ -229,8 +231,12 @@ def _issuer_after(norm: str, pos: int, matcher: AgencyMatcher) -> tuple[Optional
     start = lead.end() if lead else pos
     if not lead or not lead.group(0).strip():
         return None, None    # the issuer must be introduced ("của", "do", "Hội nghị ...")
-    found = matcher.find(norm[start:start + 90])
+    office = _lexicon().issuer_office.match(norm, start)
+    body_start = office.end() if office else start
+    found = matcher.find(norm[body_start:body_start + 90])
     if found and found[0].start == 0:
+        if office:      # "Bộ trưởng Bộ Tài chính": the office holder signs for the body
+            return f"{' '.join(office.group(0).split())} {found[0].name}", found[0]
         return found[0].name, found[0]
     return None, None
 

@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from nlp.extract.agencies import AgencyMatcher, AgencyMention, normalize_tones, phrase_pattern, to_nfc
+from nlp.extract.agencies import AgencyMatcher, AgencyMention, clean_name, normalize_tones, phrase_pattern, to_nfc
 from nlp.schema import Span
 
 
@@ -39,6 +39,11 @@ class _Cues:
     support_before: re.Pattern
     joiner: re.Pattern
     heading_prefix: re.Pattern
+    intro_clause: re.Pattern
+    named_duty: re.Pattern
+    duty_holder: re.Pattern
+    lead_cue: re.Pattern
+    name_head: re.Pattern
 
 
 @lru_cache(maxsize=8)
@@ -57,11 +62,70 @@ def _cues_for(roles_key: str) -> _Cues:
         support_before=re.compile(r"(?<!\w)" + alt(roles["support_before_agency"]) + r"\s+$"),
         joiner=re.compile(r"^(?:" + joiners + r"|\s+)+$"),
         heading_prefix=re.compile(r"^(?:" + alt(roles["heading_prefixes"]) + r"\s+)+"),
+        intro_clause=re.compile(r"^\W*" + alt(roles["intro_clauses"]) + r"(?!\w)[^,;:.]{0,200},\s*"
+                                + r"(?:" + alt(roles["heading_prefixes"]) + r"\s+)?$"),
+        duty_holder=re.compile(r"^(?:" + alt(roles["duty_holder_prefixes"]) + r"\s+(?P<holder>[^:(]{3,100})"
+                               r"|(?P<office>" + alt(roles["office_holders"]) + r"(?!\w)[^:(]{0,80}))\s*(?:[:(]|$)"),
+        lead_cue=re.compile(alt(roles["lead_before_agency"]) + r"\s+"),
+        name_head=re.compile(r"(?:" + "|".join(re.escape(h) for h in sorted(roles["name_heads"], key=len, reverse=True))
+                             + r")(?!\w)", re.IGNORECASE),
+        named_duty=re.compile(r"(?:" + alt(roles["lead_before_agency"]) + r"\s+)?(?P<owner>"
+                              + r"(?:" + "|".join(re.escape(h) for h in sorted(roles["name_heads"], key=len, reverse=True))
+                              + r")(?!\w)[^:;.\n]{0,160}?)\s*:\s+(?=\S)"),
     )
 
 
 def _cues(matcher: AgencyMatcher) -> _Cues:
     return _cues_for(json.dumps(matcher.roles, sort_keys=True, ensure_ascii=False))
+
+
+_OWNER_SPLIT = re.compile(r"\s*,?\s*(?:là cơ quan chủ trì|chủ trì)\s*(?:[,;]\s*)?(?:(?:và\s+)?phối hợp(?:\s+(?:với|cùng))?\s*)?"
+                          r"|\s*,?\s*(?:và\s+)?phối hợp(?:\s+(?:với|cùng))?\s+", re.IGNORECASE)
+
+
+def owner_phrase_roles(phrase: str, matcher: AgencyMatcher) -> tuple[list[str], list[str]]:
+    """Agencies of an owner phrase as written in a record or before a duty: "Sở Y tế chủ trì, phối
+    hợp với các sở, ban, ngành" gives a lead and partners; a plain list gives leads. Partners are
+    kept as written: an explicit "phối hợp" part keeps "các đơn vị có liên quan"."""
+    phrase = phrase[:_clause_start(phrase)]     # "Sở X tiến hành rà soát …": the names end at the duty
+    parts = _OWNER_SPLIT.split(phrase, maxsplit=1)
+    if len(parts) == 2 and parts[0].strip():
+        return matcher.split_cell(parts[0]), matcher.split_cell(parts[1]) if parts[1].strip() else []
+    return matcher.split_cell(phrase), []
+
+
+@lru_cache(maxsize=1)
+def _clause_verb() -> re.Pattern:
+    from nlp.extract.item_roles import load_cues
+
+    verbs = [v for v in load_cues()["imperative_openers"] if v not in ("chủ trì", "phối hợp")]
+    # lower case only: mid-sentence a verb is written small, a name ("Sở Giáo dục và Đào tạo") is not
+    return re.compile(r"(?<=\s)(?<!các\s)(?<!những\s)(?:" + "|".join(verbs) + r")(?!\w)")
+
+
+def _clause_start(phrase: str) -> int:
+    """Where a list of names turns into a clause (the first duty verb after a name), else its end."""
+    m = _clause_verb().search(phrase)
+    return m.start() if m and m.start() > 0 else len(phrase)
+
+
+def _named_duty(norm: str, body_start: int, cues: _Cues, matcher: AgencyMatcher) -> tuple[list[str], list[str]] | None:
+    """"Sở Nội vụ: Tham mưu …", "Các cơ quan thông tin, truyền thông của tỉnh: Xây dựng …": the name
+    before the colon owns the duty, whether the lexicon knows it or not."""
+    m = cues.named_duty.match(norm, body_start)
+    if m and len(m.group("owner").split()) <= 25:
+        owner = m.group("owner")
+    else:       # "Đề nghị <a list of bodies, known or not> tăng cường …": the list ends at the duty verb
+        cue = cues.lead_cue.match(norm, body_start)
+        if not cue:
+            return None
+        rest = norm[cue.end():]
+        end = _clause_start(rest)
+        owner = rest[:end]
+        if end == len(rest) or len(owner.split()) > 80 or not cues.name_head.match(owner):
+            return None
+    lead, support = owner_phrase_roles(owner, matcher)
+    return (lead, support) if lead else None
 
 
 def _chains(text: str, mentions: list[AgencyMention], cues: _Cues) -> list[list[AgencyMention]]:
@@ -94,10 +158,14 @@ def assign_roles(text: str, matcher: AgencyMatcher, *, heading_agency: list[str]
     body_start = _BULLET.match(norm).end()
     roles = Roles()
 
-    for chain in chains:
+    named = _named_duty(norm, body_start, cues, matcher)
+    if named:
+        roles.lead, roles.support = list(named[0]), [s for s in named[1] if s not in named[0]]
+    for chain in chains if not named else []:
         before = norm[max(0, chain[0].start - 40):chain[0].start]
         after = norm[chain[-1].end:chain[-1].end + 60]
-        opens_text = not norm[body_start:chain[0].start].strip(" *")
+        opening = norm[body_start:chain[0].start]
+        opens_text = not opening.strip(" *") or bool(cues.intro_clause.match(opening))
         if (cues.lead_before.search(before) or cues.lead_after.match(after)
                 or (cues.lead_before_colon.search(before) and after.lstrip(" *").startswith(":"))):
             _add(roles.lead, roles.lead_spans, chain)
@@ -110,7 +178,7 @@ def assign_roles(text: str, matcher: AgencyMatcher, *, heading_agency: list[str]
     for chain in chains:
         before = norm[max(0, chain[0].start - 40):chain[0].start]
         if cues.support_before.search(before):
-            picked = [m for m in chain if m.name not in roles.lead]
+            picked = [m for m in chain if m.name not in roles.lead and m.name not in roles.support]
             _add(roles.support, roles.support_spans, picked, keep_groups=False)
     if back:
         roles.lead_spans = [Span(start=back[s.start], end=back[s.end]) for s in roles.lead_spans]
@@ -126,6 +194,9 @@ def heading_agencies(heading_text: str, matcher: AgencyMatcher) -> list[str]:
     cues = _cues(matcher)
     text = normalize_tones(to_nfc(heading_text)[0]).replace("*", " ")
     text = text[_BULLET.match(text).end():]
+    holder = _duty_holder(text, cues, matcher)
+    if holder:
+        return holder
     text = cues.heading_prefix.sub("", text.strip())
     text = re.sub(r"\([^)]*\)?", lambda m: " " * len(m.group(0)), text)
     text = text.split(":")[0].rstrip(" .;")
@@ -134,3 +205,18 @@ def heading_agencies(heading_text: str, matcher: AgencyMatcher) -> list[str]:
         return []
     chain = _chains(text, mentions, cues)[0]
     return list(dict.fromkeys(m.name for m in chain))
+
+
+def _duty_holder(text: str, cues: _Cues, matcher: AgencyMatcher) -> list[str]:
+    """"Trách nhiệm của đối tượng thực hiện kiểm kê:" / "1.1. Trưởng Ban Chỉ đạo": whose duties follow,
+    as written, when the lexicon has no name for it."""
+    m = cues.duty_holder.match(" ".join(text.split()))
+    if not m:
+        return []
+    name = (m.group("holder") or m.group("office")).split(" - ")[0].strip(" .;,")
+    if len(name.split()) > 14:
+        return []
+    known = matcher.find(name)
+    if m.group("holder") and known and known[0].start == 0:
+        return matcher.split_cell(name)
+    return [clean_name(name)]

@@ -11,10 +11,11 @@ import yaml
 
 from nlp.extract.agencies import AgencyMatcher
 from nlp.extract.deadlines import find_deadlines, normalize_deadline
-from nlp.extract.roles import assign_roles, heading_agencies
+from nlp.extract.roles import assign_roles, heading_agencies, owner_phrase_roles
 from nlp.ingest.layout import RESOURCES
 from nlp.schema import Deadline, Item, Section, SectionType, Span, StructuredDocument, Task
 from nlp.structure import child_path
+from nlp.structure.records import is_record, record_makes_task
 
 
 @lru_cache(maxsize=1)
@@ -22,6 +23,7 @@ def task_rules() -> dict:
     data = yaml.safe_load((RESOURCES / "tasks.yml").read_text(encoding="utf-8"))
     data["_openers"] = re.compile("^(?:" + "|".join(data["non_task_openers"]) + ")", re.IGNORECASE)
     data["_pointers"] = re.compile("|".join(data["non_task_contains"]), re.IGNORECASE)
+    data["_task_list"] = re.compile("(?:" + "|".join(data["task_list_lead_ins"]) + r")\s*:\s*$", re.IGNORECASE)
     return data
 
 
@@ -103,6 +105,34 @@ def _row_task(item: Item, section: Section, ctx: TaskContext) -> None:
             deadline=deadline, span=span or locate(text, item.span, ctx.text), page=item.page, result=result or None)
 
 
+def _record_task(item: Item, section: Section, ctx: TaskContext, owner: list[str], number: str | None) -> None:
+    """An instruction with its attribute lines folded in (nlp/structure/records.py)."""
+    text, span = _without_label(item)
+    lead_cell, _ = _cell(item, "lead")
+    support_cell, _ = _cell(item, "support")
+    if lead_cell:
+        lead, support = owner_phrase_roles(collapse_repeats(lead_cell), ctx.matcher)
+    else:
+        roles = assign_roles(text, ctx.matcher, heading_agency=owner or None)
+        lead, support = list(roles.lead), list(roles.support)
+    if support_cell:
+        support = list(dict.fromkeys(support + ctx.matcher.split_cell(collapse_repeats(support_cell))))
+    deadline_cell, deadline_span = _cell(item, "deadline")
+    if deadline_cell:
+        deadline = normalize_deadline(deadline_cell, plan_date=ctx.plan_date)
+        if deadline is not None:
+            deadline.span = locate(deadline.raw, deadline_span, ctx.text)
+    else:
+        deadline = first_deadline(text, ctx.plan_date)
+        if deadline is not None:
+            deadline.span = locate(deadline.raw, span, ctx.text)
+    result, _ = _cell(item, "product")
+    label = item.label if item.kind == "numbered" else number
+    ctx.add(section=child_path(section, label) if label else section.path, text=text, lead=lead,
+            support=[s for s in support if s not in lead], deadline=deadline, span=span, page=item.page,
+            result=result or None)
+
+
 def _without_label(item: Item) -> tuple[str, Span]:
     """'1.1. Xây dựng ...' -> 'Xây dựng ...' with the span moved past the label."""
     if item.kind != "numbered" or not item.label:
@@ -126,8 +156,9 @@ def _prose_task(item: Item, section: Section, ctx: TaskContext, owner: list[str]
 
 
 def _section_owner(section: Section, inherited: list[str], ctx: TaskContext) -> list[str]:
-    """Under TỔ CHỨC THỰC HIỆN a heading such as '5. Công an phường' names who owns its items."""
-    if section.type != SectionType.ORGANISATION or not section.title:
+    """A heading such as '5. Công an phường' or '1.5. Trách nhiệm của đối tượng kiểm kê' names who owns
+    its items (SCHEMA.md: owners written above their duties), in any part of the plan."""
+    if not section.title or section.type in (SectionType.FRONT_MATTER, SectionType.PURPOSE, SectionType.OBJECTIVES):
         return inherited
     named = heading_agencies(section.title, ctx.matcher)
     return named or inherited
@@ -149,32 +180,90 @@ def learned_task_items(doc: StructuredDocument) -> set[int]:
     return {id(item) for (item, _), p in zip(pending, probs) if p.get("task", 0.0) >= _LEARNED_TASK_THRESHOLD}
 
 
+@lru_cache(maxsize=1)
+def _duty_verb() -> re.Pattern:
+    """An instruction verb (nlp/resources/item_role_cues.yml) after the named agencies, possibly
+    behind "chủ trì," / "phối hợp với …" / a modal ("có trách nhiệm", "chủ động")."""
+    from nlp.extract.item_roles import load_cues
+
+    verbs = "|".join(load_cues()["imperative_openers"])
+    return re.compile(r"[\s:,]*(?:chủ trì[\s,]*)?(?:(?:và\s+)?phối hợp[^.;:]{0,120}?\s)?"
+                      r"(?:(?:có trách nhiệm|chịu trách nhiệm|chủ động|khẩn trương|tiếp tục|căn cứ[^.;:]{0,80}?,)\s*)?"
+                      r"(?:" + verbs + r")(?!\w)", re.IGNORECASE)
+
+
+def assigns_named_agency(text: str, matcher: AgencyMatcher) -> bool:
+    """"Sở Nội vụ phối hợp với … báo cáo …", "Căn cứ Kế hoạch này, các phòng … xây dựng kế hoạch":
+    a sentence whose subject is a named agency and whose verb is a duty assigns a task (SCHEMA.md:
+    an assignment to a named agency), whatever the heading above it."""
+    titled = re.match(r"^[^:]{3,60}:\s+", text)       # "Khen thưởng cấp Nhà nước: Sở Nội vụ phối hợp …"
+    for body in (text, text[titled.end():]) if titled else (text,):
+        roles = assign_roles(body, matcher)
+        if roles.lead_spans and _duty_verb().match(body, roles.lead_spans[-1].end):
+            return True
+    return False
+
+
+@dataclass(frozen=True)
+class ListLeadIn:
+    """A line ending with ':' that introduces the list after it: "- Chỉ đạo Phòng X:" (its "+" items),
+    or "Căn cứ tình hình thực tế, các cơ quan, đơn vị phối hợp thực hiện các hoạt động sau:" (its
+    bullets, tasks wherever the plan writes them, owned by the agencies the lead-in names)."""
+    child_label: str | None       # the bullet glyph of the list; None: the next item's
+    owner: list[str]
+    makes_tasks: bool = False
+
+
+def list_lead_in(item: Item, next_item: Item | None, matcher: AgencyMatcher) -> ListLeadIn | None:
+    if item.kind == "table_row" or not item.text.rstrip().endswith(":"):
+        return None
+    if item.kind == "bullet":
+        named = heading_agencies(item.text, matcher)
+        return ListLeadIn("+" if item.label != "+" else "-", named) if named else None
+    if next_item is None or next_item.kind != "bullet":
+        return None
+    announces = bool(task_rules()["_task_list"].search(item.text))
+    owner = heading_agencies(item.text, matcher) or list(assign_roles(item.text, matcher).lead)
+    return ListLeadIn(next_item.label, owner, makes_tasks=announces) if owner or announces else None
+
+
 def extract_tasks(doc: StructuredDocument, matcher: AgencyMatcher, plan_date: date | None = None) -> list[Task]:
     ctx = TaskContext(matcher=matcher, text=doc.text, plan_date=plan_date)
     wanted = {SectionType(t) for t in task_rules()["task_sections"]}
+    never = {SectionType(t) for t in task_rules()["never_task_sections"]}
+    assignable = {SectionType(t) for t in task_rules()["assignment_sections"]}
     learned = learned_task_items(doc)
 
     def visit(section: Section, owner: list[str]) -> None:
         owner = _section_owner(section, owner, ctx)
-        list_owner: tuple[str, list[str]] | None = None     # "- Chỉ đạo Phòng X:" then "+ ..." items
+        lead_in: ListLeadIn | None = None
         last_number: str | None = None                      # a paragraph after "2. ..." belongs to item 2
         for index, item in enumerate(section.items):
             if item.kind == "table_row":
                 if item.roles and "task" in item.roles:
                     _row_task(item, section, ctx)
                 continue
-            if list_owner and item.label != list_owner[0]:
-                list_owner = None
-            if item.kind == "bullet" and item.text.rstrip().endswith(":"):
-                named = heading_agencies(item.text, ctx.matcher)
-                list_owner = ("+" if item.label != "+" else "-", named) if named else None
+            if lead_in and item.label != lead_in.child_label:
+                lead_in = None
+            announced = list_lead_in(item, section.items[index + 1] if index + 1 < len(section.items) else None,
+                                     ctx.matcher)
+            if announced:
+                lead_in = announced
                 continue
             if item.kind == "numbered":
                 last_number = item.label
             elif item.kind != "paragraph":
                 last_number = None
-            if (section.type in wanted or id(item) in learned) and is_task_item(item, section, index):
-                _prose_task(item, section, ctx, list_owner[1] if list_owner else owner, last_number)
+            item_owner = lead_in.owner if lead_in and lead_in.owner else owner
+            in_task_region = section.type in wanted or id(item) in learned or (section.type not in never and (
+                bool(lead_in and lead_in.makes_tasks) or
+                (section.type in assignable and assigns_named_agency(_without_label(item)[0], ctx.matcher))))
+            if is_record(item):
+                if (record_makes_task(item, section) or in_task_region) and is_task_item(item, section, index):
+                    _record_task(item, section, ctx, item_owner, last_number)
+                continue
+            if in_task_region and is_task_item(item, section, index):
+                _prose_task(item, section, ctx, item_owner, last_number)
         for child in section.children:
             visit(child, owner)
 

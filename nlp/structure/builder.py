@@ -13,11 +13,13 @@ from dataclasses import dataclass
 from nlp.ingest.layout import is_table_header_line
 from nlp.schema import Block, IngestedDocument, Item, Section, SectionType, Span, StructuredDocument
 from nlp.structure.labels import Label, parse_label
+from nlp.structure.records import fold_task_records
 from nlp.structure.section_types import classify_title, is_closing, is_recipients, is_signature
 from nlp.structure.tables import flat_table_items, table_items
 
 _TITLE_MAX = 130
 _INLINE_TITLE = re.compile(r"^(?P<title>[^:]{3,80}):\s+(?P<body>\S.{30,})$", re.S)
+_DUTY = re.compile(r"^(?P<who>[^:]{3,120}):\s+(?P<body>\S.{30,})$", re.S)
 
 
 @dataclass
@@ -211,6 +213,12 @@ def build_structure(doc: IngestedDocument) -> StructuredDocument:
                 or _next_label_is_deeper(units, i, kinds)
                 or (_title_like(title) and _followed_by_plain_content(units, i))
             )
+            if unit.strong_heading and label.kind not in ("appendix", "roman") and _is_duty_paragraph(title) \
+                    and not _next_label_is_deeper(units, i, kinds):
+                # "**3. Các cơ quan, đơn vị thuộc tỉnh:** Căn cứ chức năng ..." is a numbered duty, not a heading
+                b.add_item(Item(kind="numbered", text=text, span=block.span, page=block.page, label=label.text))
+                i += 1
+                continue
             if inline and label.kind not in ("appendix", "roman") and _looks_like_title(inline.group("title")):
                 section = b._open(label.kind, label.text, inline.group("title").strip(), block)
                 body_start = block.span.start + text.index(inline.group("body"))
@@ -250,8 +258,18 @@ def build_structure(doc: IngestedDocument) -> StructuredDocument:
     _close_spans(b.roots, len(doc.text))
     b.front.span = Span(start=0, end=b.front.span.end)
     roots = b.roots if (b.front.items or b.front.children) else b.roots[1:]
-    return StructuredDocument(source=doc.source, format=doc.format, sha256=doc.sha256, text=doc.text,
-                              pages=doc.pages, sections=roots)
+    structured = StructuredDocument(source=doc.source, format=doc.format, sha256=doc.sha256, text=doc.text,
+                                    pages=doc.pages, sections=roots)
+    return fold_task_records(structured)
+
+
+def _is_duty_paragraph(text: str) -> bool:
+    """A long emphasised-lead paragraph "<who>: <what they do>" (a heading is short, a duty is a sentence)."""
+    m = _DUTY.match(text)
+    if not m:
+        return False
+    body = m.group("body").strip()
+    return len(body.split()) >= 6 and (len(text) > _TITLE_MAX or body.endswith((".", ";")))
 
 
 def _looks_like_title(text: str) -> bool:

@@ -154,7 +154,6 @@ def _find(doc, start: str) -> tuple[Item, Section]:
     ("6a406c1f9dfed9c3", "Hướng dẫn áp dụng các văn bản quy phạm pháp luật", "task"),
     ("6a406c1f9dfed9c3", "Ủy ban nhân dân tỉnh yêu cầu các cơ quan, đơn vị, địa phương nghiêm túc", "other"),
     ("6a406c1f9dfed9c3", "3. Trong quá trình thực hiện, nếu có khó khăn", "other"),
-    ("6a406c1f9dfed9c3", "Thời gian thực hiện: Năm", "other"),
     # pre-school education plan, likewise unseen
     ("69db23c781b2e9aa", "Phấn đấu tăng thêm ít nhất 20% số nhóm trẻ", "target"),
 ])
