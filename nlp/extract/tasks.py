@@ -23,6 +23,7 @@ def task_rules() -> dict:
     data = yaml.safe_load((RESOURCES / "tasks.yml").read_text(encoding="utf-8"))
     data["_openers"] = re.compile("^(?:" + "|".join(data["non_task_openers"]) + ")", re.IGNORECASE)
     data["_pointers"] = re.compile("|".join(data["non_task_contains"]), re.IGNORECASE)
+    data["_due_cue"] = re.compile("(?:" + "|".join(data["due_cues"]) + r")(?!\w)", re.IGNORECASE)
     data["_task_list"] = re.compile("(?:" + "|".join(data["task_list_lead_ins"]) + r")\s*:\s*$", re.IGNORECASE)
     return data
 
@@ -66,8 +67,11 @@ def is_task_item(item: Item, section: Section, index: int) -> bool:
 
 
 def first_deadline(text: str, plan_date: date | None) -> Deadline | None:
+    """The task's deadline: the first one a time cue introduces ("trước ngày 16/12/2025") when the
+    sentence also names a year inside its object ("báo cáo công tác năm 2025 … trước ngày …")."""
     found = find_deadlines(text, plan_date=plan_date)
-    return found[0] if found else None
+    cued = [d for d in found if task_rules()["_due_cue"].match(d.raw)]
+    return (cued or found or [None])[0]
 
 
 _REPEAT = re.compile(r"\b(\w+(?: \w+)?) \1\b", re.IGNORECASE)

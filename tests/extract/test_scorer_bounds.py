@@ -1,31 +1,73 @@
-"""The contract of the issue: `extract` on the five corpus plans, scored by ../shared/eval/score.py
-against the gold annotations, must meet every bound. Runs the real command line end to end."""
+"""`extract` on the documents with gold, scored by ../shared/eval/score.py, end to end (the real
+command line). Three sets:
+
+- the five corpus plans the extractor was first built on: the original contract of the issue;
+- the five wild plans annotated later (other provinces and subjects): a ratchet, each field's floor
+  is the figure measured when the last change landed (README, "Extraction quality"), raised as work
+  lands and never lowered;
+- all ten together: likewise a ratchet; the goal of the issue is 0.93 on every field.
+"""
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
-SHARED = (REPO / ".." / "shared").resolve()
+from goldset import GOLD, SHARED, gold_ids, gold_source, is_corpus
 
-BOUNDS = {"references": 0.95, "tasks": 0.90, "lead": 0.90, "support": 0.85, "deadline": 0.90,
-          "targets": 0.90, "target_full": 0.85}
+REPO = Path(__file__).resolve().parents[2]
+
+CORPUS_BOUNDS = {"references": 0.95, "tasks": 0.90, "lead": 0.90, "support": 0.85, "deadline": 0.90,
+                 "targets": 0.90, "target_full": 0.85}
+# measured 2026-12-02 (see README); floors only move up
+WILD_FLOORS = {"references": 1.0, "tasks": 0.0, "lead": 0.0, "support": 0.0, "deadline": 0.0,
+               "targets": 0.0, "target_full": 0.0}
+ALL_FLOORS = {"references": 1.0, "tasks": 0.0, "lead": 0.0, "support": 0.0, "deadline": 0.0,
+              "targets": 0.0, "target_full": 0.0}
+
+
+@pytest.fixture(scope="module")
+def extractions(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("extractions")
+    sources = [str(gold_source(doc_id)) for doc_id in gold_ids()]
+    extract = subprocess.run([sys.executable, "-m", "service", "extract", *sources, "--out", str(out), "--no-sandbox"],
+                             cwd=REPO, capture_output=True, text=True, timeout=900)
+    assert extract.returncode == 0, extract.stderr
+    assert sorted(p.stem for p in out.glob("*.json")) == gold_ids()
+    return out
+
+
+def score(extractions: Path, doc_ids: list[str], bounds: dict[str, float], tmp_path: Path) -> str:
+    """Run the scorer on a subset of the gold (a folder of those gold files) with --min bounds."""
+    gold_dir = tmp_path / "gold"
+    gold_dir.mkdir()
+    for doc_id in doc_ids:
+        shutil.copy(GOLD / f"{doc_id}.json", gold_dir)
+    args = [arg for field, value in bounds.items() for arg in ("--min", f"{field}={value}")]
+    result = subprocess.run([sys.executable, str(SHARED / "eval" / "score.py"), str(gold_dir), str(extractions), *args],
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.strip().splitlines()[-1].startswith("OK ")
+    return result.stdout
 
 
 @pytest.mark.slow
-def test_corpus_extraction_meets_the_scorer_bounds(tmp_path):
-    plans = sorted((REPO / "corpus" / "plans").glob("*.txt"))
-    assert len(plans) == 5
-    out = tmp_path / "extractions"
-    extract = subprocess.run([sys.executable, "-m", "service", "extract", *map(str, plans), "--out", str(out), "--no-sandbox"],
-                             cwd=REPO, capture_output=True, text=True, timeout=900)
-    assert extract.returncode == 0, extract.stderr
-    assert sorted(p.name for p in out.glob("*.json")) == [p.stem + ".json" for p in plans]
-    bounds = [arg for field, value in BOUNDS.items() for arg in ("--min", f"{field}={value}")]
-    score = subprocess.run([sys.executable, str(SHARED / "eval" / "score.py"), str(SHARED / "gold"), str(out), *bounds],
-                           capture_output=True, text=True, timeout=300)
-    assert score.returncode == 0, score.stdout + score.stderr
-    assert score.stdout.strip().splitlines()[-1].startswith("OK ")
+def test_corpus_extraction_meets_the_scorer_bounds(extractions, tmp_path):
+    corpus = [d for d in gold_ids() if is_corpus(d)]
+    assert len(corpus) == 5
+    score(extractions, corpus, CORPUS_BOUNDS, tmp_path)
+
+
+@pytest.mark.slow
+def test_wild_gold_extraction_holds_its_floor(extractions, tmp_path):
+    wild = [d for d in gold_ids() if not is_corpus(d)]
+    assert len(wild) >= 5
+    score(extractions, wild, WILD_FLOORS, tmp_path)
+
+
+@pytest.mark.slow
+def test_all_gold_extraction_holds_its_floor(extractions, tmp_path):
+    score(extractions, gold_ids(), ALL_FLOORS, tmp_path)
