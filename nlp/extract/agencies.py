@@ -446,10 +446,12 @@ class AgencyMatcher:
         for k, m in enumerate(mentions):
             if m.start < pos:
                 continue        # swallowed by the previous name's continuation
-            pieces.extend((pos, t) for t in self._leftovers(cell_text[pos:m.start]))
+            start = _head_start(cell_text, pos, m.start)
+            pieces.extend((pos, t) for t in self._leftovers(cell_text[pos:start]))
             end = _continuation_end(cell_text, m.end, mentions[k + 1].start if k + 1 < len(mentions) else len(cell_text))
-            if end > m.end:     # "Các doanh nghiệp viễn thông trên địa bàn": the name as written
-                pieces.append((m.start, clean_name(cell_text[m.start:end])))
+            if end > m.end or start < m.start:
+                # "Các doanh nghiệp viễn thông trên địa bàn", "Hiệp hội Doanh nghiệp tỉnh": the name as written
+                pieces.append((start, clean_name(cell_text[start:end])))
             else:
                 pieces.append((m.start, m.name))
             pos = end
@@ -464,7 +466,7 @@ class AgencyMatcher:
 
     def _leftovers(self, segment: str) -> list[str]:
         out = []
-        for part in re.split(r"[;\n]|(?:\s*,\s*)?\s+và\s+(?=các\s)|,\s*(?=các\s)", segment):
+        for part in re.split(r"[;\n]|(?:\s*,\s*)?\s+và\s+(?=các\s|[A-ZĐ])|,\s*(?=các\s)", segment):
             part = re.sub(r"\([^)]*\)", " ", part)
             part = part.strip(" ,;:.-+*\t\r\n")
             part = re.sub(r"^(?:và|cùng)\s+", "", part, flags=re.IGNORECASE).strip()
@@ -483,6 +485,25 @@ _NOT_CONTINUATION = re.compile(
     r"(?:và|cùng|với|chủ trì|phối hợp|thực hiện|theo|tham mưu|căn cứ|là|có trách nhiệm|chịu trách nhiệm"
     r"|tổ chức|triển khai|xây dựng|báo cáo|hướng dẫn)(?!\w)", re.IGNORECASE)
 _CONTINUATION_STOP = re.compile(r"[;\n(:]|,\s*(?=các\s|[A-ZĐ])|\s+và\s+(?=các\s|[A-ZĐ])")
+
+
+def _head_start(text: str, start: int, mention_start: int) -> int:
+    """Where a name really starts when words the lexicon does not know stand right before a known
+    name with no separator ("Hiệp hội" + " Doanh nghiệp tỉnh"): at those words' start."""
+    gap = text[start:mention_start]
+    if not gap.strip() or not re.search(r"\w\s+$", gap):
+        return mention_start
+    words = gap.split()
+    if words[-1].lower() in ("và", "cùng", "với", "của", "thuộc"):
+        return mention_start
+    cut = max(gap.rfind(c) for c in ",;(\n")
+    joiner = list(re.finditer(r"\s(?:và|cùng|với|chủ trì|phối hợp)\s", gap))
+    if joiner:
+        cut = max(cut, joiner[-1].end() - 1)
+    head = gap[cut + 1:].strip()
+    if not head or not head[0].isupper() or len(head.split()) > 6 or _NOT_CONTINUATION.match(head):
+        return mention_start
+    return start + gap.index(head, cut + 1)
 
 
 def _continuation_end(text: str, start: int, limit: int) -> int:

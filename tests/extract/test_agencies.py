@@ -239,3 +239,35 @@ def test_custom_lexicon_path(tmp_path):
     path = tmp_path / "agencies.yml"
     path.write_text(lex, encoding="utf-8")
     assert AgencyMatcher(path).canonical("HĐTN") == "Hội đồng Thử nghiệm"
+
+
+# ---------------------------------------------------------------- open vocabulary (names the lexicon lacks)
+
+
+@pytest.mark.parametrize("cell, expected", [
+    # lowercase words written right after a known head belong to the name
+    ("Các cơ quan thông tin, truyền thông của tỉnh", ["Các cơ quan thông tin, truyền thông của tỉnh"]),
+    ("Các doanh nghiệp viễn thông trên địa bàn, Sở Khoa học và Công nghệ",
+     ["Các doanh nghiệp viễn thông trên địa bàn", "Sở Khoa học và Công nghệ"]),
+    ("Ngân hàng Nhà nước chi nhánh khu vực 5; Chi cục Thuế khu vực XV",
+     ["Ngân hàng Nhà nước chi nhánh khu vực 5", "Chi cục Thuế khu vực XV"]),
+    ("Các hiệp hội ngành hàng của tỉnh và Trường Đại học Tây Nguyên",
+     ["Các hiệp hội ngành hàng của tỉnh", "Trường Đại học Tây Nguyên"]),
+    # an unknown name never hides the known names listed after it
+    ("Ban Quản lý các khu công nghiệp tỉnh, Sở Tài chính, Công an tỉnh",
+     ["Ban Quản lý các khu công nghiệp tỉnh", "Sở Tài chính", "Công an tỉnh"]),
+    # a duty written after the names, joiners and formulas are not names
+    ("các sở, ban, ngành và các đơn vị có liên quan tham mưu hoạt động thuộc lĩnh vực phụ trách",
+     ["Các sở, ban, ngành", "Các đơn vị có liên quan"]),
+    ("Các cơ quan, đơn vị theo quy định", ["Các cơ quan, đơn vị"]),
+    ("Các cơ quan, đơn vị theo chức năng, nhiệm vụ được giao", ["Các cơ quan, đơn vị"]),
+    ("Sở Y tế, báo, đài và các đơn vị có liên quan", ["Sở Y tế", "Báo, đài", "Các đơn vị có liên quan"]),
+])
+def test_regression_split_cell_keeps_names_the_lexicon_lacks(matcher, cell, expected):
+    assert matcher.split_cell(cell) == expected
+
+
+def test_regression_name_continuation_stops_at_a_clause(matcher):
+    """'Sở Khoa học và Công nghệ tiến hành rà soát …' in an owner field: the name ends at the verb."""
+    names = matcher.split_cell("Ủy ban nhân dân các xã, phường rà soát văn bản do cơ quan mình tham mưu ban hành")
+    assert names == ["UBND các xã, phường"]

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from nlp.extract.agencies import default_matcher
-from nlp.extract.roles import assign_roles, heading_agencies
+from nlp.extract.roles import assign_roles, heading_agencies, owner_phrase_roles
 
 from goldset import gold_source, is_corpus
 
@@ -188,3 +188,50 @@ def test_gold_appendix_cells_split_into_gold_agencies(matcher):
     gold_lists = {tuple(t[f]) for t in gold["tasks"] if t["section"].startswith("PL") for f in ("lead", "support")}
     matched = [g for g in gold_lists if any(score.agencies_tp(list(g), list(s)) == len(g) == len(s) for s in split)]
     assert len(matched) >= 8, sorted(gold_lists - set(matched))
+
+
+# ---------------------------------------------------------------- owners of any name
+
+
+@pytest.mark.parametrize("text, lead, support", [
+    # "<name>: <duty>" — the name before the colon owns the duty, known to the lexicon or not
+    ("Các cơ quan thông tin, truyền thông của tỉnh: Xây dựng kế hoạch tuyên truyền.",
+     ["Các cơ quan thông tin, truyền thông của tỉnh"], []),
+    ("Hiệp hội Doanh nghiệp tỉnh: Vận động hội viên tham gia chuyển đổi số.", ["Hiệp hội Doanh nghiệp tỉnh"], []),
+    ("- Ngân hàng Nhà nước chi nhánh khu vực 5: Chỉ đạo các tổ chức tín dụng triển khai thanh toán số.",
+     ["Ngân hàng Nhà nước chi nhánh khu vực 5"], []),
+    ("Sở Tài chính phối hợp Ban Quản lý Khu kinh tế Vân Phong: hướng dẫn các doanh nghiệp kê khai.",
+     ["Sở Tài chính"], ["Ban Quản lý Khu kinh tế Vân Phong"]),
+    ("Đề nghị Ban Tuyên giáo và Dân vận Tỉnh ủy: Ban hành văn bản chỉ đạo công tác tuyên truyền.",
+     ["Ban Tuyên giáo và Dân vận Tỉnh ủy"], []),
+    # "Đề nghị <a list of bodies> <duty verb> …": the list ends at the verb
+    ("Đề nghị Văn phòng Tỉnh ủy, Kho bạc Nhà nước khu vực XI, Chi cục Hải quan khu vực XI tăng cường công tác bảo mật.",
+     ["Văn phòng Tỉnh ủy", "Kho bạc Nhà nước khu vực XI", "Chi cục Hải quan khu vực XI"], []),
+    # an introductory clause before the agencies that lead
+    ("Trên cơ sở nội dung Kế hoạch, các sở, ban, ngành tỉnh, Ủy ban nhân dân các xã căn cứ chức năng xây dựng kế hoạch.",
+     ["Các sở, ban, ngành tỉnh", "UBND các xã"], []),
+    ("Căn cứ Kế hoạch này, Công an tỉnh chủ trì, phối hợp với Sở Tư pháp tổ chức thực hiện.",
+     ["Công an tỉnh"], ["Sở Tư pháp"]),
+])
+def test_owner_of_any_name(matcher, text, lead, support):
+    roles = assign_roles(text, matcher)
+    assert roles.lead == lead and roles.support == support
+
+
+@pytest.mark.parametrize("heading, expected", [
+    ("1.5. Trách nhiệm của đối tượng thực hiện kiểm kê:", ["Đối tượng thực hiện kiểm kê"]),
+    ("Trách nhiệm của các cơ quan quản lý cấp trên (bao gồm cả cơ quan đại diện chủ sở hữu):",
+     ["Các cơ quan quản lý cấp trên"]),
+    ("1.1. Trưởng Ban Chỉ đạo", ["Trưởng Ban Chỉ đạo"]),
+    ("Nhiệm vụ của Sở Tài chính", ["Sở Tài chính"]),
+    ("Đối với tập thể:", []),
+])
+def test_heading_names_a_duty_holder_the_lexicon_lacks(matcher, heading, expected):
+    assert heading_agencies(heading, matcher) == expected
+
+
+def test_owner_phrase_of_a_record_splits_lead_and_partners(matcher):
+    lead, support = owner_phrase_roles("Sở Giáo dục và Đào tạo và Sở Y tế chủ trì, phối hợp với các sở, ban, ngành "
+                                       "và các đơn vị có liên quan tham mưu hoạt động liên quan", matcher)
+    assert lead == ["Sở Giáo dục và Đào tạo", "Sở Y tế"]
+    assert support == ["Các sở, ban, ngành", "Các đơn vị có liên quan"]
