@@ -19,6 +19,8 @@ from typing import Optional
 
 import yaml
 
+from nlp.extract.duty_verbs import contains_duty, opens_duty
+
 DEFAULT_LEXICON = Path(__file__).resolve().parents[1] / "resources" / "agencies.yml"
 
 # ------------------------------------------------------------------ text helpers (shared)
@@ -471,7 +473,7 @@ class AgencyMatcher:
             part = part.strip(" ,;:.-+*\t\r\n")
             part = re.sub(r"^(?:và|cùng)\s+", "", part, flags=re.IGNORECASE).strip()
             part = re.sub(r"\s+(?:và|cùng|với)$", "", part, flags=re.IGNORECASE).strip()
-            if len(re.findall(r"\w+", part)) < 2 or self._LEFTOVER_JUNK.match(part) or _duty_verb().match(part):
+            if len(re.findall(r"\w+", part)) < 2 or self._LEFTOVER_JUNK.match(part) or opens_duty(part):
                 continue        # a duty written after the names ("tham mưu hoạt động ...") is not a name
             if len(part.split()) > 12:
                 continue
@@ -515,16 +517,9 @@ def _continuation_end(text: str, start: int, limit: int) -> int:
     stop = _CONTINUATION_STOP.search(text, start, limit)
     end = stop.start() if stop else limit
     tail = text[start:end]
-    if len(tail.split()) > 8 or re.search(r"(?<!\w)(?:" + _duty_verb().pattern.lstrip("^") + ")", tail):
+    if len(tail.split()) > 8 or opens_duty(tail.strip()) or contains_duty(tail):
         return start        # a clause ("… tiến hành rà soát …"), not the rest of a name
     return start + len(tail.rstrip(" ,;.-"))
-
-
-@lru_cache(maxsize=1)
-def _duty_verb() -> re.Pattern:
-    """Instruction verbs (nlp/resources/item_role_cues.yml): a phrase opening with one is a duty."""
-    cues = yaml.safe_load((DEFAULT_LEXICON.parent / "item_role_cues.yml").read_text(encoding="utf-8"))
-    return re.compile(r"^(?:" + "|".join(cues["imperative_openers"]) + r")(?!\w)", re.IGNORECASE)
 
 
 def _place_name(name: str) -> str:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from nlp.extract.agencies import AgencyMatcher, AgencyMention, clean_name, normalize_tones, phrase_pattern, to_nfc
+from nlp.extract.duty_verbs import clause_start
 from nlp.schema import Span
 
 
@@ -44,6 +45,7 @@ class _Cues:
     duty_holder: re.Pattern
     lead_cue: re.Pattern
     name_head: re.Pattern
+    open_subject: re.Pattern
 
 
 @lru_cache(maxsize=8)
@@ -69,6 +71,9 @@ def _cues_for(roles_key: str) -> _Cues:
         lead_cue=re.compile(alt(roles["lead_before_agency"]) + r"\s+"),
         name_head=re.compile(r"(?:" + "|".join(re.escape(h) for h in sorted(roles["name_heads"], key=len, reverse=True))
                              + r")(?!\w)", re.IGNORECASE),
+        open_subject=re.compile(r"(?P<owner>(?:" + "|".join(re.escape(h) for h in sorted(roles["name_heads"], key=len, reverse=True))
+                                + r")(?!\w)[^,;:.()]{2,100}?)\s+(?=(?:chủ trì|phối hợp|có trách nhiệm|chịu trách nhiệm"
+                                + r"|chủ động)(?!\w))"),
         named_duty=re.compile(r"(?:" + alt(roles["lead_before_agency"]) + r"\s+)?(?P<owner>"
                               + r"(?:" + "|".join(re.escape(h) for h in sorted(roles["name_heads"], key=len, reverse=True))
                               + r")(?!\w)[^:;.\n]{0,160}?)\s*:\s+(?=\S)"),
@@ -87,45 +92,45 @@ def owner_phrase_roles(phrase: str, matcher: AgencyMatcher) -> tuple[list[str], 
     """Agencies of an owner phrase as written in a record or before a duty: "Sở Y tế chủ trì, phối
     hợp với các sở, ban, ngành" gives a lead and partners; a plain list gives leads. Partners are
     kept as written: an explicit "phối hợp" part keeps "các đơn vị có liên quan"."""
-    phrase = phrase[:_clause_start(phrase)]     # "Sở X tiến hành rà soát …": the names end at the duty
+    phrase = phrase[:clause_start(phrase)]     # "Sở X tiến hành rà soát …": the names end at the duty
     parts = _OWNER_SPLIT.split(phrase, maxsplit=1)
     if len(parts) == 2 and parts[0].strip():
         return matcher.split_cell(parts[0]), matcher.split_cell(parts[1]) if parts[1].strip() else []
     return matcher.split_cell(phrase), []
 
 
-@lru_cache(maxsize=1)
-def _clause_verb() -> re.Pattern:
-    from nlp.extract.item_roles import load_cues
-
-    verbs = [v for v in load_cues()["imperative_openers"] if v not in ("chủ trì", "phối hợp")]
-    # lower case only: mid-sentence a verb is written small, a name ("Sở Giáo dục và Đào tạo") is not
-    return re.compile(r"(?<=\s)(?<!các\s)(?<!những\s)(?:" + "|".join(verbs) + r")(?!\w)")
-
-
-def _clause_start(phrase: str) -> int:
-    """Where a list of names turns into a clause (the first duty verb after a name), else its end."""
-    m = _clause_verb().search(phrase)
-    return m.start() if m and m.start() > 0 else len(phrase)
-
-
-def _named_duty(norm: str, body_start: int, cues: _Cues, matcher: AgencyMatcher) -> tuple[list[str], list[str]] | None:
-    """"Sở Nội vụ: Tham mưu …", "Các cơ quan thông tin, truyền thông của tỉnh: Xây dựng …": the name
-    before the colon owns the duty, whether the lexicon knows it or not."""
+def _named_duty(norm: str, body_start: int, cues: _Cues, matcher: AgencyMatcher) -> tuple[list[str], list[str], Span] | None:
+    """"Sở Nội vụ: Tham mưu …", "Các cơ quan thông tin, truyền thông của tỉnh: Xây dựng …", "Đề nghị
+    <a list of bodies> tăng cường …": the names before the colon or the duty verb own the duty, whether
+    the lexicon knows them or not. Returns lead, partners and where the owner phrase is."""
     m = cues.named_duty.match(norm, body_start)
     if m and len(m.group("owner").split()) <= 25:
-        owner = m.group("owner")
+        start, owner = m.start("owner"), m.group("owner")
     else:       # "Đề nghị <a list of bodies, known or not> tăng cường …": the list ends at the duty verb
         cue = cues.lead_cue.match(norm, body_start)
         if not cue:
             return None
         rest = norm[cue.end():]
-        end = _clause_start(rest)
-        owner = rest[:end]
+        end = clause_start(rest)
+        start, owner = cue.end(), rest[:end]
         if end == len(rest) or len(owner.split()) > 80 or not cues.name_head.match(owner):
             return None
     lead, support = owner_phrase_roles(owner, matcher)
-    return (lead, support) if lead else None
+    return (lead, support, Span(start=start, end=start + len(owner.rstrip()))) if lead else None
+
+
+def _open_subject(norm: str, body_start: int, cues: _Cues, matcher: AgencyMatcher) -> tuple[list[str], Span] | None:
+    """"Ban Quản lý các khu công nghiệp phối hợp với …": a sentence opening with a name the lexicon
+    lacks (a capitalised head noun), followed by a role cue or a duty verb within a few words."""
+    m = cues.open_subject.match(norm, body_start)
+    if not m:
+        return None
+    phrase = m.group("owner")
+    phrase = phrase[:clause_start(phrase)].rstrip(" ,")
+    if not 2 <= len(phrase.split()) <= 12:
+        return None
+    lead, _ = owner_phrase_roles(phrase, matcher)
+    return (lead, Span(start=m.start("owner"), end=m.start("owner") + len(phrase))) if lead else None
 
 
 def _chains(text: str, mentions: list[AgencyMention], cues: _Cues) -> list[list[AgencyMention]]:
@@ -161,6 +166,11 @@ def assign_roles(text: str, matcher: AgencyMatcher, *, heading_agency: list[str]
     named = _named_duty(norm, body_start, cues, matcher)
     if named:
         roles.lead, roles.support = list(named[0]), [s for s in named[1] if s not in named[0]]
+        roles.lead_spans = [named[2]]
+    elif not any(m.start <= body_start + 2 for m in mentions):
+        subject = _open_subject(norm, body_start, cues, matcher)
+        if subject:
+            roles.lead, roles.lead_spans = list(subject[0]), [subject[1]]
     for chain in chains if not named else []:
         before = norm[max(0, chain[0].start - 40):chain[0].start]
         after = norm[chain[-1].end:chain[-1].end + 60]

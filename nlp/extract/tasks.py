@@ -11,6 +11,7 @@ import yaml
 
 from nlp.extract.agencies import AgencyMatcher
 from nlp.extract.deadlines import find_deadlines, normalize_deadline
+from nlp.extract.duty_verbs import duty_after_subject
 from nlp.extract.roles import assign_roles, heading_agencies, owner_phrase_roles
 from nlp.ingest.layout import RESOURCES
 from nlp.schema import Deadline, Item, Section, SectionType, Span, StructuredDocument, Task
@@ -184,18 +185,6 @@ def learned_task_items(doc: StructuredDocument) -> set[int]:
     return {id(item) for (item, _), p in zip(pending, probs) if p.get("task", 0.0) >= _LEARNED_TASK_THRESHOLD}
 
 
-@lru_cache(maxsize=1)
-def _duty_verb() -> re.Pattern:
-    """An instruction verb (nlp/resources/item_role_cues.yml) after the named agencies, possibly
-    behind "chủ trì," / "phối hợp với …" / a modal ("có trách nhiệm", "chủ động")."""
-    from nlp.extract.item_roles import load_cues
-
-    verbs = "|".join(load_cues()["imperative_openers"])
-    return re.compile(r"[\s:,]*(?:chủ trì[\s,]*)?(?:(?:và\s+)?phối hợp[^.;:]{0,120}?\s)?"
-                      r"(?:(?:có trách nhiệm|chịu trách nhiệm|chủ động|khẩn trương|tiếp tục|căn cứ[^.;:]{0,80}?,)\s*)?"
-                      r"(?:" + verbs + r")(?!\w)", re.IGNORECASE)
-
-
 def assigns_named_agency(text: str, matcher: AgencyMatcher) -> bool:
     """"Sở Nội vụ phối hợp với … báo cáo …", "Căn cứ Kế hoạch này, các phòng … xây dựng kế hoạch":
     a sentence whose subject is a named agency and whose verb is a duty assigns a task (SCHEMA.md:
@@ -203,7 +192,7 @@ def assigns_named_agency(text: str, matcher: AgencyMatcher) -> bool:
     titled = re.match(r"^[^:]{3,60}:\s+", text)       # "Khen thưởng cấp Nhà nước: Sở Nội vụ phối hợp …"
     for body in (text, text[titled.end():]) if titled else (text,):
         roles = assign_roles(body, matcher)
-        if roles.lead_spans and _duty_verb().match(body, roles.lead_spans[-1].end):
+        if roles.lead_spans and duty_after_subject().match(body, roles.lead_spans[-1].end):
             return True
     return False
 

@@ -213,3 +213,46 @@ def test_learned_item_roles_find_tasks_under_unknown_headings():
     assert any(t.startswith("Rà soát, cập nhật") for t in texts), texts
     lead = next(t for t in tasks if "tập huấn" in t.text)
     assert lead.lead == ["Phòng Văn hóa - Xã hội"]
+
+
+# ---------------------------------------------------------------- task regions by form
+
+
+def _tasks_of(markdown: str):
+    from nlp.ingest.text_reader import read_text
+    from nlp.pipeline import extract_structured
+    from nlp.structure import build_structure
+
+    head = "KẾ HOẠCH\nTổ chức phong trào thi đua năm 2026\n\nI. MỤC ĐÍCH, YÊU CẦU\n\n- Động viên cán bộ.\n\n"
+    return extract_structured(build_structure(read_text((head + markdown).encode("utf-8"), "p.md", "markdown"))).tasks
+
+
+@pytest.mark.parametrize("agency, verb", [("Sở Nội vụ", "báo cáo"), ("Công an tỉnh", "tổ chức"),
+                                          ("Hội Nông dân tỉnh", "vận động"), ("Ban Quản lý các khu công nghiệp", "hướng dẫn")])
+def test_assignment_to_a_named_agency_under_a_topical_heading_is_a_task(agency, verb):
+    tasks = _tasks_of(f"II. SỐ LƯỢNG KHEN THƯỞNG\n\n1. Khen thưởng cấp Nhà nước\n\n{agency} phối hợp với các cơ quan "
+                      f"có liên quan {verb} kết quả thực hiện phong trào thi đua trước ngày 31/3/2026.\n\n"
+                      "2. Khen thưởng cấp tỉnh\n\nMỗi đơn vị lựa chọn tối đa 05 cá nhân tiêu biểu.\n")
+    assert [t.lead for t in tasks] == [[agency]]
+    assert tasks[0].deadline.due == "2026-03-31"
+
+
+def test_activity_list_announced_under_objectives_is_tasks_of_the_named_agencies():
+    tasks = _tasks_of("II. MỤC TIÊU\n\n1. Tháng hành động\n\nCăn cứ tình hình thực tế, các cơ quan, đơn vị, địa phương "
+                      "phối hợp thực hiện các hoạt động sau:\n\n- Tổ chức Lễ phát động Tháng hành động.\n\n"
+                      "- Tăng cường truyền thông về chủ đề của Tháng hành động.\n\n2. Chỉ tiêu\n\n- Phấn đấu 100% xã có mô hình.\n")
+    assert [t.text[:10] for t in tasks] == ["Tổ chức Lễ", "Tăng cường"]
+    assert all(t.lead == ["Các cơ quan, đơn vị, địa phương"] for t in tasks)
+
+
+def test_criteria_of_an_award_are_not_tasks():
+    tasks = _tasks_of("II. TIÊU CHUẨN KHEN THƯỞNG\n\n1. Đối với tập thể:\n\n- Hoàn thành xuất sắc nhiệm vụ được giao.\n\n"
+                      "- Thực hiện tốt công tác tuyên truyền.\n\nIII. TỔ CHỨC THỰC HIỆN\n\n1. Sở Nội vụ: Hướng dẫn, theo dõi "
+                      "việc thực hiện Kế hoạch này.\n")
+    assert [t.lead for t in tasks] == [["Sở Nội vụ"]]
+
+
+def test_regression_year_inside_the_object_is_not_the_deadline():
+    tasks = _tasks_of("II. NHIỆM VỤ\n\n- Các sở, ban, ngành gửi báo cáo công tác bình đẳng giới năm 2025 về Sở Nội vụ "
+                      "trước ngày 16 tháng 12 năm 2025.\n")
+    assert tasks[0].deadline.due == "2025-12-16"
