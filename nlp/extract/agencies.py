@@ -187,6 +187,12 @@ class AgencyMatcher:
     def __init__(self, lexicon_path: str | Path | None = None):
         data = yaml.safe_load(Path(lexicon_path or DEFAULT_LEXICON).read_text(encoding="utf-8"))
         self.roles: dict = data.get("roles") or {}     # cue words for nlp/extract/roles.py
+        # text between known names splits before "các …", before "và" + a capitalised word, and before
+        # a comma + a capitalised head noun ("Viện kiểm sát nhân dân tỉnh, Tòa án nhân dân tỉnh")
+        heads = sorted((h for h in self.roles.get("name_heads", []) if h[:1].isupper() and h not in ("Các",)),
+                       key=len, reverse=True)
+        self._leftover_split = re.compile(r"[;\n]|(?:\s*,\s*)?\s+và\s+(?=các\s|[A-ZĐ])|,\s*(?=các\s)"
+                                          + (r"|,\s*(?=(?:" + "|".join(map(re.escape, heads)) + r")\s+[A-ZĐ\w])" if heads else ""))
         self._levels: dict[str, str] = {normalize_tones(k): v for k, v in data["levels"].items()}
         self._level_canon = {fold(k): k for k in self._levels}
         def stop_alt(words) -> str:
@@ -468,7 +474,7 @@ class AgencyMatcher:
 
     def _leftovers(self, segment: str) -> list[str]:
         out = []
-        for part in re.split(r"[;\n]|(?:\s*,\s*)?\s+và\s+(?=các\s|[A-ZĐ])|,\s*(?=các\s)", segment):
+        for part in self._leftover_split.split(segment):
             part = re.sub(r"\([^)]*\)", " ", part)
             part = part.strip(" ,;:.-+*\t\r\n")
             part = re.sub(r"^(?:và|cùng)\s+", "", part, flags=re.IGNORECASE).strip()

@@ -271,3 +271,9 @@ def test_regression_name_continuation_stops_at_a_clause(matcher):
     """'Sở Khoa học và Công nghệ tiến hành rà soát …' in an owner field: the name ends at the verb."""
     names = matcher.split_cell("Ủy ban nhân dân các xã, phường rà soát văn bản do cơ quan mình tham mưu ban hành")
     assert names == ["UBND các xã, phường"]
+
+
+def test_regression_unknown_names_listed_with_commas_are_separate(matcher):
+    """'…, Viện kiểm sát nhân dân tỉnh, Tòa án nhân dân tỉnh, Thuế tỉnh' (none in the lexicon) are three."""
+    assert matcher.split_cell("Viện kiểm sát nhân dân tỉnh, Tòa án nhân dân tỉnh, Thuế tỉnh") == \
+        ["Viện kiểm sát nhân dân tỉnh", "Tòa án nhân dân tỉnh", "Thuế tỉnh"]
