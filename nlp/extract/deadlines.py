@@ -233,6 +233,7 @@ class _Grammar:
             rf"{_words(cond['prose_cues'])}|{_words(rec['report_words'])}", _FLAGS)
         self.every_re = re.compile(rf"^{every}$", _FLAGS)
         self.from_before = re.compile(rf"{_words(lex['from_words'])}\s*$", _FLAGS)
+        self.until_event = re.compile(_words(lex["until_event"]), _FLAGS)
         self.open_start_cue = re.compile(rf"{_words(lex['open_start_cues'])}[\s:*]*$", _FLAGS)
         self.to_words = {" ".join(str(t).lower().split()) for t in lex["to_words"]}
         self.to_gap = re.compile(rf"^\s*{_words(lex['to_words'])}\s*$", _FLAGS)
@@ -424,11 +425,17 @@ class _Grammar:
             elif from_m:
                 if not cell and not self.open_start_cue.search(text, max(0, from_m.start() - 40), from_m.start()):
                     continue            # "phát sinh từ ngày 01/7/2025": a start, not a deadline
-                cur = _Cand(from_m.start(), cur.end, "period", when=cur.when, until=None)   # no end
+                # "Từ 01/7/2025" and no end: open-ended, recurring from that day on
+                cur = _Cand(from_m.start(), cur.end, "recurring", when=cur.when)
             out.append(cur)
         return out
 
     def _merge(self, text: str, cur: _Cand, nxt: _Cand, gap: str) -> Optional[_Cand]:
+        # "Từ tháng 11/2025 đến khi kết thúc Tổng kiểm kê": from a date until an event
+        if cur.dated and cur.until is None and nxt.kind == "conditional" and not gap.strip() \
+                and self.until_event.match(text, nxt.start):
+            from_m = self.from_before.search(text, max(0, cur.start - 20), cur.start)
+            return _Cand(from_m.start() if from_m else cur.start, nxt.end, "conditional")
         # "Năm 2025 và những năm tiếp theo": open-ended, from that period on
         if cur.dated and nxt.kind == "continuation" and self.comma_gap.match(gap):
             return _Cand(cur.start, nxt.end, "recurring", when=cur.when)
@@ -557,6 +564,10 @@ def normalize_deadline(raw: str, *, plan_date: Optional[dt.date] = None) -> Opti
     cands = grammar.candidates(raw, cell=True)
     cell_cue = grammar.cond_cell.match(raw)
     if cell_cue and (not cands or cands[0].start >= cell_cue.end() or cands[0].kind == "conditional"):
+        weak = not grammar.cond_prose.match(raw, lo)     # a cell cue, not "sau khi"
+        if weak and any(c.kind == "recurring" for c in cands):
+            # "Theo kế hoạch công tác tư pháp hàng năm": the plan it follows comes every year
+            return Deadline(raw=stripped, type="recurring", span=Span(start=lo, end=hi))
         return Deadline(raw=stripped, type="conditional", span=Span(start=lo, end=hi))
     if not cands:
         return None
