@@ -223,6 +223,10 @@ class _Grammar:
         self.cond_cell = re.compile(rf"^\s*{_words(list(cond['cell_cues']) + list(cond['prose_cues']))}", _FLAGS)
 
         self.exclusions = re.compile(_words(rec["exclusions"]), _FLAGS)
+        attr = rec["attributive"]
+        self.attributive_before = re.compile(
+            "(?:" + "|".join(re.escape(c) for c in attr["after_signs"]) + r")\s*$")
+        self.attributive_after = re.compile(rf"\s+{_words(attr['before_words'])}", _FLAGS)
         joiners = "|".join(re.escape(j) if not j.isalpha() else rf"(?<!\w){_phrase(j)}(?!\w)"
                            for j in rec["joiners"])
         self.joiner_gap = re.compile(rf"^\s*(?:(?:{joiners})\s*)?$", _FLAGS)
@@ -239,6 +243,16 @@ class _Grammar:
         self.to_gap = re.compile(rf"^\s*{_words(lex['to_words'])}\s*$", _FLAGS)
         self.dash_gap = re.compile(r"^[^\S\n]*[-–—][^\S\n]*$")
         self.comma_gap = re.compile(r"^[\s,]*$")
+        self.name_before = re.compile(rf"{_words(lex['name_words'])}\s*$", _FLAGS)
+        titles = lex["document_titles"]
+        # case-sensitive: a document kind is a name only where it is capitalised
+        self.title_kind = re.compile(rf"(?<!\w){_alternation(titles['kinds'])}(?!\w)")
+        self.title_made_by = re.compile(rf"{_words(titles['made_by'])}\s+(?:\S+\s+)?$", _FLAGS)
+        self.title_number = re.compile(r"\s+số\b", _FLAGS)      # "Kế hoạch số 321-KH/TU": cited
+        self.title_this = re.compile(rf"\s+{_words(titles['this'])}", _FLAGS)
+        self.title_max_words = int(titles["max_words"])
+        self.title_vision = re.compile(rf"^[\s,;]*{_words(titles['vision'])}(?:\s+\S+){{0,2}}\s*$", _FLAGS)
+        self.clause_break = re.compile(r"[.;:|!?]\s|[;:|]|\n\s*\n|\n\s*(?:[-+•*]|\d+[.)])\s")
         self.citation = re.compile(lex["citation_before"])
         self.number_before = re.compile(lex["number_before"])
         self.citation_after = re.compile(lex["citation_after"], _FLAGS)
@@ -360,9 +374,59 @@ class _Grammar:
         if excluded:
             found = [c for c in found
                      if not (c.kind == "recurring" and any(s < c.end and c.start < e for s, e in excluded))]
+        if not cell:
+            found = [c for c in found if not (c.kind == "recurring" and self._attributive(text, c))]
         chosen = _longest_non_overlapping(found)
-        chosen = [c for c in chosen if not (c.dated and self._is_citation(text, c))]
+        kept: list[_Cand] = []
+        prev_end, prev_name = 0, False           # the dated expression before, and whether it named
+        for c in chosen:
+            if not c.dated:
+                kept.append(c)
+                continue
+            if self._is_citation(text, c):
+                continue                         # the date of a cited document: part of its name
+            name = self._is_name(text, c, cell, prev_end, prev_name)
+            prev_end, prev_name = c.end, name
+            if not name:
+                kept.append(c)
+        chosen = kept
         return self._compose(text, chosen, cell)
+
+    def _attributive(self, text: str, cand: _Cand) -> bool:
+        """A frequency word that describes a noun, not when the task is done: after a quoted name
+        (phong trào “học tập số” thường xuyên) or before "của" (hoạt động thường xuyên của tổ)."""
+        if self.attributive_before.search(text, max(0, cand.start - 3), cand.start):
+            return True
+        return bool(self.attributive_after.match(text, cand.end))
+
+    def _is_name(self, text: str, cand: _Cand, cell: bool, prev_end: int, prev_name: bool) -> bool:
+        """A year that is part of a name: a term of office ("nhiệm kỳ 2026 - 2031") or, in running
+        text, the title of a cited document ("Quy hoạch tỉnh thời kỳ 2021-2030"). A title ends at
+        its first year unless a vision follows (", tầm nhìn đến năm 2050")."""
+        if self.name_before.search(text, max(0, cand.start - 15), cand.start):
+            return True
+        if cell:
+            return False
+        if prev_end and self.title_vision.match(text[prev_end:cand.start]):
+            return prev_name
+        window = text[max(0, prev_end, cand.start - 12 * self.title_max_words):cand.start]
+        breaks = list(self.clause_break.finditer(window))
+        clause_start = breaks[-1].end() if breaks else 0
+        words = list(re.finditer(r"\S+", window[clause_start:]))
+        if len(words) > self.title_max_words:
+            clause_start += words[-self.title_max_words].start()
+        kinds = list(self.title_kind.finditer(window, clause_start))
+        if not kinds:
+            return False
+        kind = kinds[-1]
+        numbered = self.title_number.match(window, kind.end())
+        if not numbered and not window[clause_start:kind.start()].strip(" \t\n-+•*>#()[]“\"'"):
+            return False                 # "Chương trình giai đoạn 2026-2030 ...": a capital that opens the clause
+        if self.title_this.match(window, kind.end()):
+            return False                 # "Kế hoạch này": the plan itself
+        if self.title_made_by.search(window, max(0, kind.start() - 30), kind.start()):
+            return False                 # "Xây dựng Kế hoạch chuyển đổi số năm 2025": what the task makes
+        return True
 
     def _is_citation(self, text: str, cand: _Cand) -> bool:
         """The date of a cited document: after its number, or a day followed by "của <issuer>"."""

@@ -539,3 +539,57 @@ def test_regression_theo_ke_hoach_hang_nam_is_recurring():
 def test_regression_open_start_is_recurring_with_its_start():
     d = normalize_deadline("Từ 01/7/2025.")
     assert (d.type, d.start, d.due) == ("recurring", "2025-07-01", None)
+
+
+@pytest.mark.parametrize("text", [
+    # a frequency word that describes a noun of the object
+    "Triển khai các chương trình phát động phong trào “học tập số” thường xuyên, liên tục, phổ cập kiến thức",
+    "lồng ghép vào chương trình, kế hoạch công tác hằng năm của cơ quan, đơn vị",
+    "Duy trì các hoạt động thường xuyên của Tổ công nghệ số cộng đồng",
+    # budget lines
+    "bố trí kinh phí chi thường xuyên theo quy định",
+    "từ nguồn kinh phí thường xuyên được giao",
+])
+def test_frequency_word_inside_the_object_is_no_deadline(text):
+    assert [d.raw for d in find_deadlines(text) if d.type == "recurring"] == []
+
+
+@pytest.mark.parametrize("text, raw", [
+    ("Thường xuyên rà soát, kiện toàn đội ngũ cán bộ", "Thường xuyên"),
+    ("Xây dựng, duy trì thường xuyên các chuyên mục về pháp luật", "thường xuyên"),
+    ("bố trí kinh phí chi thường xuyên trong dự toán ngân sách nhà nước hàng năm cho các cơ quan", "hàng năm"),
+    ("tham mưu sơ kết, tổng kết và định kỳ báo cáo UBND tỉnh theo quy định", "định kỳ"),
+])
+def test_frequency_word_as_the_time_of_the_task_is_recurring(text, raw):
+    assert [(d.raw, d.type) for d in find_deadlines(text)][:1] == [(raw, "recurring")]
+
+
+@pytest.mark.parametrize("text", [
+    "tuyên truyền về cuộc bầu cử đại biểu Hội đồng nhân dân các cấp nhiệm kỳ 2026 - 2031.",
+    "học sinh niên khóa 2025 - 2026 của trường",
+    "phù hợp với Quy hoạch tỉnh thời kỳ 2021-2030, tầm nhìn đến năm 2050.",
+    "triển khai Chiến lược quốc gia về bình đẳng giới giai đoạn 2021 - 2030 trên địa bàn",
+    "theo quy định của Luật Nhà ở năm 2023 và các văn bản hướng dẫn",
+    "trong tình hình mới; Kế hoạch số 321-KH/TU ngày 11/4/2025 của Tỉnh ủy về triển khai thực hiện công tác "
+    "bảo vệ bí mật nhà nước năm 2025; Công văn số 574/UBND-NC",
+])
+def test_years_that_name_a_term_or_a_cited_document_are_no_deadlines(text):
+    assert [d.raw for d in find_deadlines(text) if d.type in ("date", "period")] == []
+
+
+@pytest.mark.parametrize("text, raw", [
+    ("Xây dựng Kế hoạch chuyển đổi số năm 2025 đảm bảo nội dung", "năm 2025"),            # what the task makes
+    ("Chương trình giai đoạn 2026 - 2030 của tỉnh", "giai đoạn 2026 - 2030"),            # capital of the clause
+    ("Tổ chức thực hiện Kế hoạch này đến năm 2030", "đến năm 2030"),                      # the plan itself
+    ("theo Luật Nhà ở năm 2023 và hoàn thành trước tháng 6/2026", "hoàn thành trước tháng 6/2026"),  # the title ended
+    ("thực hiện Quy hoạch tỉnh thời kỳ 2021-2030; hoàn thành trong năm 2026", "hoàn thành trong năm 2026"),
+])
+def test_years_outside_document_names_are_still_deadlines(text, raw):
+    assert [d.raw for d in find_deadlines(text) if d.type in ("date", "period")] == [raw]
+
+
+def test_regression_nhiem_ky_of_an_election_is_no_period():
+    """Đắk Lắk election campaign: "Hội đồng nhân dân các cấp nhiệm kỳ 2026 - 2031" gave every task a
+    2026-2031 period."""
+    assert find_deadlines("bầu cử đại biểu Quốc hội khóa XVI và đại biểu Hội đồng nhân dân các cấp "
+                          "nhiệm kỳ 2026 - 2031 theo chỉ đạo của Hội đồng bầu cử") == []
