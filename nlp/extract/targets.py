@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 from nlp.extract.agencies import AgencyMatcher
+from nlp.extract import quantities
 from nlp.extract.quantities import Quantity, find_quantities, normalize_unit, parse_quantity
 from nlp.extract.tasks import locate, task_rules
 from nlp.structure import child_path
@@ -111,9 +112,10 @@ _REACHES = re.compile(r"\b(đạt|là|bằng)\s*$", re.IGNORECASE)
 def _target_quantities(text: str, *, objectives: bool) -> list[Quantity]:
     """Target-like figures; under MỤC TIÊU a bare number after 'đạt' counts too ('Chỉ số ... đạt 1,0')."""
     if not objectives:
-        return find_quantities(text)
+        return find_quantities(text, min_score=quantities.min_score("anywhere"))
+    least = quantities.min_score("objectives")      # "58 trạm quan trắc" counts here
     return [q for q in find_quantities(text, min_score=0.3)
-            if q.score >= 0.5 or _REACHES.search(text[max(0, q.start - 8):q.start])]
+            if q.score >= least or _REACHES.search(text[max(0, q.start - 8):q.start])]
 
 
 def _prose_targets(text: str, span: Span, section: Section, year: int | None, ctx: TargetContext,
