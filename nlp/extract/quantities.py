@@ -191,6 +191,9 @@ class _Lexicon:
         self.noun_kind = str(nouns["kind"])
         self.classifier_start = re.compile(rf"^{_alternation(nouns['classifiers'])}(?!\w)", _FLAGS)
         self.min_scores = {k: float(v) for k, v in lex["min_scores"].items()}
+        base = lex["baseline"]
+        self.baseline_before = re.compile(_alternation(base["before"]), _FLAGS)
+        self.baseline_after = re.compile(rf"\s*[)(]?\s*{_alternation(base['after'])}", _FLAGS)
         self.change_from = re.compile(rf"{_alternation(lex['change']['from'])}\s*$", _FLAGS)
         self.change_to = re.compile(rf"\s*{_alternation(lex['change']['to'])}", _FLAGS)
 
@@ -421,6 +424,17 @@ def _longest_non_overlapping(found: list[Quantity]) -> list[Quantity]:
         starts.insert(i, q.start)
         kept.insert(i, q)
     return kept
+
+
+def is_baseline(text: str, q: Quantity, clause_start: int = 0) -> bool:
+    """Whether ``q`` states where things stand, not where they should get: a baseline cue in its
+    clause before it ("Hiện trạng ... chiếm 34,86%") or a comparison with the past right after it
+    ("tăng 11,8% so với cùng kỳ"). (A figure of a year before the plan's is one too: the caller
+    knows the plan's year.)"""
+    lex = _lexicon()
+    if lex.baseline_before.search(text, clause_start, q.start):
+        return True
+    return bool(lex.baseline_after.match(text, q.end))
 
 
 def find_quantities(text: str, *, min_score: float = 0.5) -> list[Quantity]:

@@ -450,3 +450,17 @@ def test_regression_start_of_a_change_is_no_target():
 def test_ratio_and_frequency():
     assert _key(parse_quantity("còn 1,7 lần vào năm 2025")) == ("=", 1.7, None, "lần")
     assert not find_quantities("tổ chức kiểm tra 2 lần/năm")
+
+
+@pytest.mark.parametrize("text, baseline", [
+    ("Hiện trạng tỷ lệ nữ đại biểu chiếm 27,1%", True),
+    ("Kim ngạch xuất khẩu ước đạt 2.600 triệu USD", True),
+    ("thu hút 8,1 triệu lượt khách, tăng 11,8% so với cùng kỳ", True),
+    ("Phấn đấu đến năm 2030 tỷ lệ nữ đại biểu đạt 35%", False),
+    ("Có ít nhất 70% hồ sơ được số hóa", False),
+])
+def test_baseline_figures(text, baseline):
+    from nlp.extract.quantities import is_baseline
+
+    q = find_quantities(text)[-1]
+    assert is_baseline(text, q) is baseline
