@@ -454,7 +454,7 @@ def test_ratio_and_frequency():
 
 @pytest.mark.parametrize("text, baseline", [
     ("Hiện trạng tỷ lệ nữ đại biểu chiếm 27,1%", True),
-    ("Kim ngạch xuất khẩu ước đạt 2.600 triệu USD", True),
+    ("Tỷ lệ hộ nghèo cuối năm ước đạt 2,5%", True),
     ("thu hút 8,1 triệu lượt khách, tăng 11,8% so với cùng kỳ", True),
     ("Phấn đấu đến năm 2030 tỷ lệ nữ đại biểu đạt 35%", False),
     ("Có ít nhất 70% hồ sơ được số hóa", False),
