@@ -226,6 +226,7 @@ class _Grammar:
         attr = rec["attributive"]
         self.attributive_before = re.compile(
             "(?:" + "|".join(re.escape(c) for c in attr["after_signs"]) + r")\s*$")
+        self.quote_pairs = {str(k): str(v) for k, v in attr["quote_pairs"].items()}
         self.attributive_after = re.compile(rf"\s+{_words(attr['before_words'])}", _FLAGS)
         joiners = "|".join(re.escape(j) if not j.isalpha() else rf"(?<!\w){_phrase(j)}(?!\w)"
                            for j in rec["joiners"])
@@ -251,6 +252,9 @@ class _Grammar:
         self.title_number = re.compile(r"\s+số\b", _FLAGS)      # "Kế hoạch số 321-KH/TU": cited
         self.title_this = re.compile(rf"\s+{_words(titles['this'])}", _FLAGS)
         self.title_max_words = int(titles["max_words"])
+        self.title_leads = {" ".join(str(w).lower().split()) for w in titles["leads"]}
+        # what may stand before a word that opens its clause: marks and an item label ("b) ", "2.1. ")
+        self.clause_opening = re.compile(r"^[\W_]*(?:(?:[a-zđ]|\d+(?:\.\d+)*|[IVXLC]+)[.)][\W_]*)?$")
         self.title_vision = re.compile(rf"^[\s,;]*{_words(titles['vision'])}(?:\s+\S+){{0,2}}\s*$", _FLAGS)
         self.clause_break = re.compile(r"[.;:|!?]\s|[;:|]|\n\s*\n|\n\s*(?:[-+•*]|\d+[.)])\s")
         self.citation = re.compile(lex["citation_before"])
@@ -395,9 +399,19 @@ class _Grammar:
     def _attributive(self, text: str, cand: _Cand) -> bool:
         """A frequency word that describes a noun, not when the task is done: after a quoted name
         (phong trào “học tập số” thường xuyên) or before "của" (hoạt động thường xuyên của tổ)."""
-        if self.attributive_before.search(text, max(0, cand.start - 3), cand.start):
+        sign = self.attributive_before.search(text, max(0, cand.start - 3), cand.start)
+        if sign and self._closes_a_quote(text, sign.start()):
             return True
         return bool(self.attributive_after.match(text, cand.end))
+
+    def _closes_a_quote(self, text: str, pos: int) -> bool:
+        """Whether the sign at ``pos`` closes a quotation opened shortly before (not "19h00’")."""
+        close = text[pos]
+        opening = self.quote_pairs.get(close, close)
+        before = text[max(0, pos - 200):pos]
+        if opening == close:                   # straight quotes: this one closes an odd one out
+            return before.count(close) % 2 == 1
+        return before.rfind(opening) > before.rfind(close)
 
     def _is_name(self, text: str, cand: _Cand, cell: bool, prev_end: int, prev_name: bool) -> bool:
         """A year that is part of a name: a term of office ("nhiệm kỳ 2026 - 2031") or, in running
@@ -405,8 +419,8 @@ class _Grammar:
         its first year unless a vision follows (", tầm nhìn đến năm 2050")."""
         if self.name_before.search(text, max(0, cand.start - 15), cand.start):
             return True
-        if cell:
-            return False
+        if cell or (cand.lead and cand.lead not in self.title_leads):
+            return False                 # "... Kế hoạch vào cuối năm 2027": when the task is done
         if prev_end and self.title_vision.match(text[prev_end:cand.start]):
             return prev_name
         window = text[max(0, prev_end, cand.start - 12 * self.title_max_words):cand.start]
@@ -420,7 +434,7 @@ class _Grammar:
             return False
         kind = kinds[-1]
         numbered = self.title_number.match(window, kind.end())
-        if not numbered and not window[clause_start:kind.start()].strip(" \t\n-+•*>#()[]“\"'"):
+        if not numbered and self.clause_opening.match(window[clause_start:kind.start()]):
             return False                 # "Chương trình giai đoạn 2026-2030 ...": a capital that opens the clause
         if self.title_this.match(window, kind.end()):
             return False                 # "Kế hoạch này": the plan itself

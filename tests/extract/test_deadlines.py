@@ -593,3 +593,21 @@ def test_regression_nhiem_ky_of_an_election_is_no_period():
     2026-2031 period."""
     assert find_deadlines("bầu cử đại biểu Quốc hội khóa XVI và đại biểu Hội đồng nhân dân các cấp "
                           "nhiệm kỳ 2026 - 2031 theo chỉ đạo của Hội đồng bầu cử") == []
+
+
+def test_regression_apostrophe_of_an_hour_is_no_quotation():
+    """"trước 19h00’ hằng ngày": the ’ marks minutes, so "hằng ngày" is the task's time."""
+    assert [d.type for d in find_deadlines("báo cáo UBND tỉnh trước 19h00’ hằng ngày và đột xuất khi cần thiết")] \
+        == ["recurring"]
+
+
+def test_regression_space_inside_a_document_number_keeps_its_date_a_citation():
+    assert find_deadlines("(Số 1226/QĐ- BVHTTDL ngày 29/4/2025 và số 2657/QĐ-BVHTTDL ngày 29/7/2025)") == []
+
+
+def test_regression_time_of_a_task_after_a_document_name_is_kept():
+    """"sơ kết ... Kế hoạch vào cuối năm 2027": a lead-in other than "đến" says when the task is done."""
+    found = find_deadlines("tổ chức sơ kết kết quả triển khai Kế hoạch vào cuối năm 2027 và tổng kết vào cuối năm 2030")
+    assert [d.due for d in found] == ["2027-12-31", "2030-12-31"]
+    assert [d.raw for d in find_deadlines("*b) Kế hoạch sử dụng đất giai đoạn 2026-2030: *Thực hiện")] \
+        == ["giai đoạn 2026-2030"]
