@@ -194,6 +194,7 @@ class _Lexicon:
         base = lex["baseline"]
         self.baseline_before = re.compile(_alternation(base["before"]), _FLAGS)
         self.baseline_after = re.compile(rf"\s*[)(]?\s*{_alternation(base['after'])}", _FLAGS)
+        self.ratio_cue = re.compile(rf"{_alternation(lex['ratio_cues'])}(?:\s+\S+){{0,2}}\s*$", _FLAGS)
         self.change_from = re.compile(rf"{_alternation(lex['change']['from'])}\s*$", _FLAGS)
         self.change_to = re.compile(rf"\s*{_alternation(lex['change']['to'])}", _FLAGS)
 
@@ -353,7 +354,10 @@ def _read_at(text: str, m: re.Match, value: float, implied_unit: str, is_word: b
         return None                             # "một", "năm" alone are words, not numbers
     if lex.change_from.search(text, window_start, m.start()) and lex.change_to.match(text, end):
         return None                             # "giảm từ 23 ... xuống 18 ...": where it starts from
-    score = _score(value, value_max, unit, comparator)
+    kind = None
+    if lex.kind(unit) == "ratio" and not lex.ratio_cue.search(text, window_start, m.start()):
+        kind = "time"                           # "quan trắc 2 lần": how often, not a ratio
+    score = _score(value, value_max, unit, comparator, kind)
     return Quantity(comparator=comparator, value=value, value_max=value_max, unit=unit,
                     raw=text[start:end], start=start, end=end, score=score)
 
@@ -362,11 +366,11 @@ def _is_year(value: float) -> bool:
     return value.is_integer() and 1900 <= value <= 2100
 
 
-def _score(value: float, value_max: Optional[float], unit: str, comparator: str) -> float:
+def _score(value: float, value_max: Optional[float], unit: str, comparator: str, kind: Optional[str] = None) -> float:
     lex = _lexicon()
     if not unit and comparator in ("=", "range") and _is_year(value) and (value_max is None or _is_year(value_max)):
         return 0.0                              # a year, or a span of years "2025-2030"
-    score = lex.scores.get(lex.kind(unit), lex.scores["none"])
+    score = lex.scores.get(kind or lex.kind(unit), lex.scores["none"])
     if comparator not in ("=", "range"):
         score += lex.bonus
     return round(min(1.0, score), 3)

@@ -154,6 +154,11 @@ def _prose_targets(text: str, span: Span, section: Section, year: int | None, ct
                 span=locate(q.raw, span, ctx.text), page=page)
 
 
+# Where a table of indicators without a value column is a table of targets (elsewhere, e.g. in a
+# cost estimate, "50 người", "02 lớp" in its rows are quantities of the estimate).
+_INDICATOR_SECTIONS = {SectionType.OBJECTIVES, SectionType.APPENDIX_TARGETS}
+
+
 def _indicator_cell_targets(item: Item, section: Section, year: int | None, ctx: TargetContext) -> None:
     """A table with no value column writes the value inside the indicator cell ("Tỷ lệ hồ sơ
     được số hóa đạt 100%"): read the cell as a target statement, with the row's lead."""
@@ -176,7 +181,7 @@ def extract_targets(doc: StructuredDocument, matcher: AgencyMatcher, *, plan_dat
                     cells = _cells_by_role(item)
                     _prose_targets(cells.get("task", ""), item.span, section, deadline_year(cells.get("deadline", "")),
                                    ctx, item.page)
-                elif item.roles and "indicator" in item.roles:
+                elif item.roles and "indicator" in item.roles and section.type in _INDICATOR_SECTIONS:
                     _indicator_cell_targets(item, section, year, ctx)
                 continue
             if section.type in wanted:

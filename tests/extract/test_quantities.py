@@ -450,6 +450,10 @@ def test_regression_start_of_a_change_is_no_target():
 def test_ratio_and_frequency():
     assert _key(parse_quantity("còn 1,7 lần vào năm 2025")) == ("=", 1.7, None, "lần")
     assert not find_quantities("tổ chức kiểm tra 2 lần/năm")
+    assert _key(find_quantities("tăng gấp 2 lần so với năm 2020")[0]) == ("=", 2, None, "lần")
+    # how often, not a ratio
+    assert find_quantities("quan trắc với tần suất 2 lần/tháng") == []
+    assert find_quantities("đã bị xử phạt vi phạm 03 lần") == []
 
 
 @pytest.mark.parametrize("text, baseline", [
