@@ -142,7 +142,10 @@ class _Grammar:
         D = r"(?P<d>0?[1-9]|[12]\d|3[01])"
         M = r"(?P<m>0?[1-9]|1[0-2])"
         Y = r"(?P<y>\d{4})"
-        Q = rf"(?P<q>(?:{roman})(?![\w])|[1-4](?!\d))"
+        Qtok = rf"(?:(?:{roman})(?![\w])|[1-4](?!\d))"
+        Q = rf"(?P<q>{Qtok})"
+        quarter_abbr = _alternation(lex["quarter_abbreviations"])
+        and_w = _words(["và"])
         sep = r"\s*[/.-]\s*"
         before_words = {str(x).lower() for x in lex["before_words"]}
         self.before_words = before_words
@@ -192,6 +195,11 @@ class _Grammar:
             (rf"{month_w}\s+{M}(?![\w/]|[.,]\d|\s*[/.-]\s*\d)", self._month, None),
             # Quý III/2025, quý 3 năm 2025
             (rf"{quarter_w}\s+{Q}(?:\s*[/.-]\s*|\s*,?\s+{year_w}\s+){Y}{_NUM_AFTER}", self._quarter, None),
+            # Q4/2025, QIV-2025: the abbreviation only with its year
+            (rf"(?<!\w){quarter_abbr}[^\S\n]?{Q}\s*[/.-]\s*{Y}{_NUM_AFTER}", self._quarter, None),
+            # quý I, II/2026; quý III và quý IV năm 2025 (the last one); quý I - II/2026 (a span)
+            (rf"{quarter_w}\s+(?P<qs>{Qtok}(?:\s*(?:,|{and_w}|[-–])\s*(?:{quarter_w}\s+)?{Qtok})+)"
+             rf"(?:\s*[/.-]\s*|\s*,?\s+{year_w}\s+){Y}{_NUM_AFTER}", self._quarter_list, None),
             # quý III (no year)
             (rf"{quarter_w}\s+{Q}(?!\s*[/.-]\s*\d)", self._quarter, None),
             # 6 tháng đầu năm 2025, cuối năm 2025, 6 tháng đầu năm
@@ -213,7 +221,7 @@ class _Grammar:
                       for rx, fn, prefix in rules]
         # rules that cannot match text without a digit: skipped on such text (most sentences)
         digit_handlers = {self._day, self._bare_day, self._month, self._month_range, self._year,
-                          self._bare_year, self._year_range}
+                          self._bare_year, self._year_range, self._quarter_list}
         self.needs_digit = [fn in digit_handlers for _, fn, _ in self.rules]
 
         cond = lex["conditional"]
@@ -316,6 +324,19 @@ class _Grammar:
             return None
         n = self.roman.get(q) or int(q)
         return self._dated(m, _When(year, 3 * n - 2, 3 * n), cell, prefix)
+
+    def _quarter_list(self, m: re.Match, cell: bool, prefix: Optional[re.Pattern]) -> Optional[_Cand]:
+        """Quarters of one year: a list is due with its last, a dash is a span from the first."""
+        year = self._year_of(m)
+        if not self._year_ok(year):
+            return None
+        quarters = [self.roman.get(q.upper()) or int(q) for q in re.findall(r"(?<!\w)(?:[IVX]+|[1-4])(?!\w)", m["qs"], re.IGNORECASE)]
+        first, last = quarters[0], quarters[-1]
+        if re.search(r"[-–]", m["qs"]) and first < last:
+            start, lead, _, _ = self._lead(m, prefix)
+            return _Cand(start, m.end(), "period", when=_When(year, 3 * first - 2, 3 * first),
+                         until=_When(year, 3 * last - 2, 3 * last), lead=lead)
+        return self._dated(m, _When(year, 3 * last - 2, 3 * last), cell, prefix)
 
     def _part(self, m: re.Match, cell: bool, prefix: Optional[re.Pattern]) -> Optional[_Cand]:
         year = self._year_of(m)
@@ -529,7 +550,9 @@ class _Grammar:
             # "từ tháng 10/2025 đến tháng 12/2025", "Tháng 3 - 11/2025"
             from_m = self.from_before.search(text, max(0, cur.start - 20), cur.start)
             to_join = (nxt.lead in self.to_words and not gap.strip()) or self.to_gap.match(gap)
-            if (from_m and to_join) or self.dash_gap.match(gap):
+            # "Tháng 10 đến tháng 12/2025": a start that borrows its year from the end needs no "từ"
+            borrowed = cur.yearless and nxt.when is not None and nxt.when.year is not None
+            if ((from_m or borrowed) and to_join) or self.dash_gap.match(gap):
                 first, last = cur.when, nxt.when
                 if first.year is None and last.year is not None:
                     first = first.with_year(last.year)

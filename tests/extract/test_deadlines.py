@@ -65,6 +65,13 @@ def _key(d):
     ("quý 4 năm 2025", "date", "2025-12-31"),
     ("Quý 4/2025", "date", "2025-12-31"),
     ("trong Quí II năm 2026", "date", "2026-06-30"),
+    ("Q4/2025", "date", "2025-12-31"),
+    ("QIV-2025", "date", "2025-12-31"),
+    ("quý I, II/2026", "date", "2026-06-30"),              # a list of quarters: due with the last
+    ("quý III và quý IV năm 2025", "date", "2025-12-31"),
+    ("Quý I - II/2026", "period", "2026-06-30"),           # a span of quarters
+    ("Quý IV/2025 - Quý I/2026", "period", "2026-03-31"),
+    ("quý I - 2026", "date", "2026-03-31"),
     ("Quý IV/2026", "date", "2026-12-31"),
     ("quý I năm 2026", "date", "2026-03-31"),
     ("Ban hành trong quý I năm 2026. Thực hiện rà soát, điều chỉnh (nếu có)", "date", "2026-03-31"),
@@ -74,6 +81,11 @@ def _key(d):
     ("sáu tháng đầu năm 2026", "date", "2026-06-30"),
     ("cuối năm 2025", "date", "2025-12-31"),
     ("đầu năm 2026", "date", "2026-03-31"),
+    ("9 tháng đầu năm 2025", "date", "2025-09-30"),
+    ("03 tháng cuối năm 2025", "date", "2025-12-31"),
+    ("nửa cuối năm 2025", "date", "2025-12-31"),
+    ("Tháng 10 đến tháng 12/2025", "period", "2025-12-31"),   # the start borrows the end's year
+    ("tháng 11, 12/2025", "date", "2025-12-31"),
     # a year
     ("Năm 2025", "date", "2025-12-31"),
     ("năm 2026", "date", "2026-12-31"),
