@@ -678,7 +678,9 @@ def normalize_deadline(raw: str, *, plan_date: Optional[dt.date] = None) -> Opti
     dated = [_to_deadline(raw, c, plan_year, (lo, hi)) for c in cands if c.dated]
     best = dated[0]
     for d in dated[1:]:
-        if d.due and best.due and d.due > best.due and d.type == best.type:
+        if d.due and not best.due and d.type == best.type:
+            best = d                  # "tháng 11, 12/2025": the list's year is written at its end
+        elif d.due and best.due and d.due > best.due and d.type == best.type:
             best = d
         elif d.due and best.due and d.due > best.due and best.type == "date" and d.type == "period":
             best = d
