@@ -195,6 +195,7 @@ class _Lexicon:
         self.baseline_before = re.compile(_alternation(base["before"]), _FLAGS)
         self.baseline_after = re.compile(rf"\s*[)(]?\s*{_alternation(base['after'])}", _FLAGS)
         self.ratio_cue = re.compile(rf"{_alternation(lex['ratio_cues'])}(?:\s+\S+){{0,2}}\s*$", _FLAGS)
+        self.spelled_out = re.compile(r"[^\S\n]*\((?:[^\W\d_]+[^\S\n]*){1,6}\)")
         self.change_from = re.compile(rf"{_alternation(lex['change']['from'])}\s*$", _FLAGS)
         self.change_to = re.compile(rf"\s*{_alternation(lex['change']['to'])}", _FLAGS)
 
@@ -288,6 +289,11 @@ def _unit_after(text: str, pos: int) -> tuple[str, int]:
     """The unit written after a number: one of the lexicon's; else a rate ("ca sinh/1.000 phụ nữ",
     "/100.000 trẻ sinh ra còn sống"); else a classifier and its noun ("trạm quan trắc", "bộ dữ liệu")."""
     lex = _lexicon()
+    spelled = lex.spelled_out.match(text, pos)      # "30 (ba mươi) ngày", "05 (năm) cá nhân"
+    if spelled:
+        unit, end = _unit_after(text, spelled.end())
+        if unit:
+            return unit, end
     m = lex.unit_after.match(text, pos)
     if m:
         return lex.canonical(m.group(1)) or "", m.end()

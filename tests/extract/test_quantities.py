@@ -468,3 +468,12 @@ def test_baseline_figures(text, baseline):
 
     q = find_quantities(text)[-1]
     assert is_baseline(text, q) is baseline
+
+
+@pytest.mark.parametrize("text, unit", [
+    ("Không quá 30 (ba mươi) ngày", "ngày"),            # a number spelled out in brackets before its unit
+    ("05 (năm) trạm quan trắc", "trạm quan trắc"),
+    ("nồng độ bụi PM2.5 trung bình năm đạt dưới 40 μg/m3", "μg/m3"),
+])
+def test_unit_after_a_spelled_out_number_and_technical_units(text, unit):
+    assert parse_quantity(text).unit == unit
