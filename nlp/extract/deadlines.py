@@ -228,6 +228,11 @@ class _Grammar:
         self.max_cond_words = int(cond["max_words"])
         clause = r"[^.;:,()\[\]|]*"
         self.cond_prose = re.compile(rf"{_words(cond['prose_cues'])}{clause}", _FLAGS)
+        # "Trong vòng 30 ngày kể từ ngày nhận được hồ sơ": a time counted from an event
+        rel = cond["relative"]
+        self.cond_relative = re.compile(
+            rf"{_words(rel['lead'])}\s+\d{{1,3}}\s*(?:\([^()\n]{{1,30}}\)\s*)?{_words(rel['units'])}"
+            rf"\s*,?\s*{_words(rel['from'])}{clause}", _FLAGS)
         self.cond_cell = re.compile(rf"^\s*{_words(list(cond['cell_cues']) + list(cond['prose_cues']))}", _FLAGS)
 
         self.exclusions = re.compile(_words(rec["exclusions"]), _FLAGS)
@@ -395,6 +400,9 @@ class _Grammar:
                     found.append(cand)
         for m in self.cond_prose.finditer(text):
             found.append(self._conditional(text, m.start(), m.end()))
+        if has_digit:
+            for m in self.cond_relative.finditer(text):
+                found.append(self._conditional(text, m.start(), m.end(), max_words=2 * self.max_cond_words))
         excluded = [(m.start(), m.end()) for m in self.exclusions.finditer(text)]
         if excluded:
             found = [c for c in found
@@ -473,7 +481,7 @@ class _Grammar:
         is_day = cand.kind == "date" and cand.when is not None and cand.when.day is not None
         return is_day and not cand.lead and bool(self.citation_after.match(text, cand.end))
 
-    def _conditional(self, text: str, start: int, end: int) -> _Cand:
+    def _conditional(self, text: str, start: int, end: int, max_words: Optional[int] = None) -> _Cand:
         """A conditional clause: to the next punctuation or the next line that starts a new unit
         (a capital, a bullet, a number; PDF text breaks lines inside a clause), at most
         max_words words, trailing blanks stripped."""
@@ -483,8 +491,9 @@ class _Grammar:
                 end = nl.start()
                 break
         words = list(re.finditer(r"\S+", text[start:end]))
-        if len(words) > self.max_cond_words:
-            end = start + words[self.max_cond_words - 1].end()
+        limit = max_words or self.max_cond_words
+        if len(words) > limit:
+            end = start + words[limit - 1].end()
         while end > start and text[end - 1].isspace():
             end -= 1
         return _Cand(start, end, "conditional")

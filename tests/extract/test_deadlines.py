@@ -623,3 +623,18 @@ def test_regression_time_of_a_task_after_a_document_name_is_kept():
     assert [d.due for d in found] == ["2027-12-31", "2030-12-31"]
     assert [d.raw for d in find_deadlines("*b) Kế hoạch sử dụng đất giai đoạn 2026-2030: *Thực hiện")] \
         == ["giai đoạn 2026-2030"]
+
+
+@pytest.mark.parametrize("text, raw", [
+    ("Trong vòng 30 ngày kể từ ngày nhận được hồ sơ hợp lệ, cơ quan chủ quản trình",
+     "Trong vòng 30 ngày kể từ ngày nhận được hồ sơ hợp lệ"),
+    ("báo cáo chậm nhất 05 ngày làm việc sau khi có kết quả thẩm định.", "chậm nhất 05 ngày làm việc sau khi có kết quả thẩm định"),
+    ("ban hành trong 15 (mười lăm) ngày kể từ ngày ban hành Kế hoạch", "trong 15 (mười lăm) ngày kể từ ngày ban hành Kế hoạch"),
+])
+def test_time_counted_from_an_event_is_conditional(text, raw):
+    assert [(d.raw, d.type) for d in find_deadlines(text)] == [(raw, "conditional")]
+    assert _key(normalize_deadline(raw)) == ("conditional", None)
+
+
+def test_a_duration_alone_is_no_deadline():
+    assert find_deadlines("thời gian đào tạo tối thiểu 03 tháng") == []
