@@ -241,6 +241,8 @@ class _Grammar:
             "(?:" + "|".join(re.escape(c) for c in attr["after_signs"]) + r")\s*$")
         self.quote_pairs = {str(k): str(v) for k, v in attr["quote_pairs"].items()}
         self.attributive_after = re.compile(rf"\s+{_words(attr['before_words'])}", _FLAGS)
+        self.attributive_passive = re.compile(
+            rf"{_words(attr['passive'])}(?:[^\S\n]+[^\W\d_]+){{1,{int(attr['passive_words'])}}}[^\S\n]+$", _FLAGS)
         joiners = "|".join(re.escape(j) if not j.isalpha() else rf"(?<!\w){_phrase(j)}(?!\w)"
                            for j in rec["joiners"])
         self.joiner_gap = re.compile(rf"^\s*(?:(?:{joiners})\s*)?$", _FLAGS)
@@ -407,8 +409,6 @@ class _Grammar:
         if excluded:
             found = [c for c in found
                      if not (c.kind == "recurring" and any(s < c.end and c.start < e for s, e in excluded))]
-        if not cell:
-            found = [c for c in found if not (c.kind == "recurring" and self._attributive(text, c))]
         chosen = _longest_non_overlapping(found)
         kept: list[_Cand] = []
         prev_end, prev_name = 0, False           # the dated expression before, and whether it named
@@ -423,13 +423,20 @@ class _Grammar:
             if not name:
                 kept.append(c)
         chosen = kept
-        return self._compose(text, chosen, cell)
+        composed = self._compose(text, chosen, cell)
+        if cell:
+            return composed
+        # after composing, so that "định kỳ và đột xuất" goes as one
+        return [c for c in composed if not (c.kind == "recurring" and self._attributive(text, c))]
 
     def _attributive(self, text: str, cand: _Cand) -> bool:
         """A frequency word that describes a noun, not when the task is done: after a quoted name
-        (phong trào “học tập số” thường xuyên) or before "của" (hoạt động thường xuyên của tổ)."""
+        (phong trào “học tập số” thường xuyên), in a passive about the object (dữ liệu được cập nhật
+        định kỳ) or before "của" (hoạt động thường xuyên của tổ)."""
         sign = self.attributive_before.search(text, max(0, cand.start - 3), cand.start)
         if sign and self._closes_a_quote(text, sign.start()):
+            return True
+        if self.attributive_passive.search(text, max(0, cand.start - 40), cand.start):
             return True
         return bool(self.attributive_after.match(text, cand.end))
 

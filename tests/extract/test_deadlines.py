@@ -561,6 +561,9 @@ def test_regression_open_start_is_recurring_with_its_start():
     # budget lines
     "bố trí kinh phí chi thường xuyên theo quy định",
     "từ nguồn kinh phí thường xuyên được giao",
+    # a passive that says how the object behaves, not when the task is done
+    "Bản tin dự báo được phát hành định kỳ và đột xuất cho cộng đồng",
+    "Giao thức chia sẻ dữ liệu được ban hành và cập nhật định kỳ.",
 ])
 def test_frequency_word_inside_the_object_is_no_deadline(text):
     assert [d.raw for d in find_deadlines(text) if d.type == "recurring"] == []
