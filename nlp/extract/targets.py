@@ -51,7 +51,7 @@ def year_of_figure(text: str, clause: tuple[int, int], q: Quantity) -> int | Non
     """The year a figure of a clause holds by: written right after it ("đạt 50% vào năm 2025"), else
     the nearest before it ("năm 2024 đạt 40%, phấn đấu năm 2026 đạt 80%"), else the clause's first."""
     rule = re.compile(task_rules()["sentence_year"], re.IGNORECASE)
-    after = rule.match(text[q.end:min(clause[1], q.end + _YEAR_RIGHT_AFTER)].lstrip(" ,"))
+    after = rule.match(text[q.end:min(clause[1], q.end + _YEAR_RIGHT_AFTER)].lstrip())   # not past a comma
     if after:
         return int(after.group(1))
     before = list(rule.finditer(text, clause[0], q.start))

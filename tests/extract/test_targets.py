@@ -187,6 +187,8 @@ II. NHIỆM VỤ
 1. Năm 2024 tỷ lệ thanh toán không dùng tiền mặt đạt 40%, phấn đấu năm 2026 đạt 80%.
 
 2. Tỷ lệ người dân sử dụng dịch vụ công trực tuyến đạt 50% vào năm 2026 và 70% vào năm 2027.
+
+3. Tỷ lệ doanh nghiệp sử dụng hóa đơn điện tử đến năm 2026 đạt 85%, năm 2027 đạt 95%.
 """
 
 
@@ -214,3 +216,5 @@ def test_baselines_are_no_targets(table_plan_targets):
 def test_each_figure_takes_its_own_year(table_plan_targets):
     years = {t.value: t.year for t in table_plan_targets if "dịch vụ công" in t.indicator}
     assert years == {50: 2026, 70: 2027}
+    years = {t.value: t.year for t in table_plan_targets if "hóa đơn" in t.indicator}
+    assert years == {85: 2026, 95: 2027}
