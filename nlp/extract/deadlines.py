@@ -12,9 +12,12 @@ A day, month or quarter written without its year takes the year of ``plan_date``
 date it stays a ``date`` with ``due`` None.
 
 How it works: a set of regexes built once from the lexicon in ``nlp/resources/deadlines.yml``
-proposes candidate expressions; the longest non-overlapping ones are kept; a composition pass joins
-neighbours ("từ <A> đến <B>" -> period, "Năm 2025 và những năm tiếp theo" -> recurring,
-"định kỳ (6 tháng và hàng năm)" -> one recurring span).
+proposes candidate expressions; the longest non-overlapping ones are kept; dates of cited documents
+and years that name something (a term of office, a cited document's title) are dropped; a
+composition pass joins neighbours ("từ <A> đến <B>" -> period, "Năm 2025 và những năm tiếp theo" ->
+recurring, "từ <A> đến khi <event>" -> conditional, "định kỳ (6 tháng và hàng năm)" -> one recurring
+span); in running text a frequency word that describes a noun of the object ("phong trào “học tập
+số” thường xuyên", "được cập nhật định kỳ", "... hằng năm của") is dropped last.
 """
 from __future__ import annotations
 
