@@ -5,7 +5,9 @@
 For every gold task whose deadline is dated (type date or period, with a due date) it reads the
 raw text with ``dateparser.parse(raw, languages=["vi"])`` -- as shipped, and once more with
 ``PREFER_DAY_OF_MONTH="last"``, its best setting for "due at the end of the period" -- and with
-``nlp.extract.deadlines.normalize_deadline(raw)``, and prints them side by side. dateparser is
+``nlp.extract.deadlines.normalize_deadline(raw)``, and prints them side by side. Both are told the
+plan's issue date (dateparser's ``RELATIVE_BASE``, our ``plan_date``): a day written without its
+year ("từ ngày 15/11 đến ngày 15/12") takes the plan's year. dateparser is
 right when its date is the gold due date; ours when type and due are both the gold's (what
 ../shared/eval/score.py scores). ``compare_dates(gold_dir)`` returns the same as a dict for the
 combined bench script.
