@@ -5,7 +5,9 @@
 For every gold task whose deadline is dated (type date or period, with a due date) it reads the
 raw text with ``dateparser.parse(raw, languages=["vi"])`` -- as shipped, and once more with
 ``PREFER_DAY_OF_MONTH="last"``, its best setting for "due at the end of the period" -- and with
-``nlp.extract.deadlines.normalize_deadline(raw)``, and prints them side by side. dateparser is
+``nlp.extract.deadlines.normalize_deadline(raw)``, and prints them side by side. Both are told the
+plan's issue date (dateparser's ``RELATIVE_BASE``, our ``plan_date``): a day written without its
+year ("từ ngày 15/11 đến ngày 15/12") takes the plan's year. dateparser is
 right when its date is the gold due date; ours when type and due are both the gold's (what
 ../shared/eval/score.py scores). ``compare_dates(gold_dir)`` returns the same as a dict for the
 combined bench script.
@@ -15,6 +17,7 @@ from __future__ import annotations
 import json
 import sys
 import warnings
+from datetime import date, datetime
 from pathlib import Path
 from typing import Optional
 
@@ -36,11 +39,12 @@ def gold_dated_deadlines(gold_dir: Path) -> list[dict]:
     rows = []
     for path in sorted(Path(gold_dir).glob("*.json")):
         doc = json.loads(path.read_text(encoding="utf-8"))
+        issued = (doc.get("document") or {}).get("issued")
         for task in doc.get("tasks", []):
             d = task.get("deadline")
             if d and d.get("type") in ("date", "period") and d.get("due"):
                 rows.append({"doc": doc.get("doc_id", path.stem), "task": task.get("id"),
-                             "raw": d["raw"], "type": d["type"], "due": d["due"]})
+                             "raw": d["raw"], "type": d["type"], "due": d["due"], "issued": issued})
     return rows
 
 
@@ -59,10 +63,14 @@ def compare_dates(gold_dir: Path | str = DEFAULT_GOLD) -> dict:
     counts = {name: 0 for name in [*PEER_SETTINGS, "ours"]}
     for g in gold_dated_deadlines(Path(gold_dir)):
         row = dict(g)
+        # a day without its year ("từ ngày 15/11 đến ngày 15/12") takes the plan's year: both
+        # readers are told the plan's issue date
+        plan_date = date.fromisoformat(g["issued"]) if g["issued"] else None
+        base = {"RELATIVE_BASE": datetime.combine(plan_date, datetime.min.time())} if plan_date else {}
         for name, settings in PEER_SETTINGS.items():
-            row[name] = _dateparser(g["raw"], settings)
+            row[name] = _dateparser(g["raw"], {**(settings or {}), **base} or None)
             counts[name] += int(row[name] == g["due"])
-        ours = normalize_deadline(g["raw"])
+        ours = normalize_deadline(g["raw"], plan_date=plan_date)
         row["ours_type"] = ours.type if ours else None
         row["ours"] = ours.due if ours else None
         counts["ours"] += int(ours is not None and (ours.type, ours.due) == (g["type"], g["due"]))

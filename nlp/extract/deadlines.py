@@ -12,9 +12,12 @@ A day, month or quarter written without its year takes the year of ``plan_date``
 date it stays a ``date`` with ``due`` None.
 
 How it works: a set of regexes built once from the lexicon in ``nlp/resources/deadlines.yml``
-proposes candidate expressions; the longest non-overlapping ones are kept; a composition pass joins
-neighbours ("từ <A> đến <B>" -> period, "Năm 2025 và những năm tiếp theo" -> recurring,
-"định kỳ (6 tháng và hàng năm)" -> one recurring span).
+proposes candidate expressions; the longest non-overlapping ones are kept; dates of cited documents
+and years that name something (a term of office, a cited document's title) are dropped; a
+composition pass joins neighbours ("từ <A> đến <B>" -> period, "Năm 2025 và những năm tiếp theo" ->
+recurring, "từ <A> đến khi <event>" -> conditional, "định kỳ (6 tháng và hàng năm)" -> one recurring
+span); in running text a frequency word that describes a noun of the object ("phong trào “học tập
+số” thường xuyên", "được cập nhật định kỳ", "... hằng năm của") is dropped last.
 """
 from __future__ import annotations
 
@@ -142,7 +145,10 @@ class _Grammar:
         D = r"(?P<d>0?[1-9]|[12]\d|3[01])"
         M = r"(?P<m>0?[1-9]|1[0-2])"
         Y = r"(?P<y>\d{4})"
-        Q = rf"(?P<q>(?:{roman})(?![\w])|[1-4](?!\d))"
+        Qtok = rf"(?:(?:{roman})(?![\w])|[1-4](?!\d))"
+        Q = rf"(?P<q>{Qtok})"
+        quarter_abbr = _alternation(lex["quarter_abbreviations"])
+        and_w = _words(["và"])
         sep = r"\s*[/.-]\s*"
         before_words = {str(x).lower() for x in lex["before_words"]}
         self.before_words = before_words
@@ -192,6 +198,11 @@ class _Grammar:
             (rf"{month_w}\s+{M}(?![\w/]|[.,]\d|\s*[/.-]\s*\d)", self._month, None),
             # Quý III/2025, quý 3 năm 2025
             (rf"{quarter_w}\s+{Q}(?:\s*[/.-]\s*|\s*,?\s+{year_w}\s+){Y}{_NUM_AFTER}", self._quarter, None),
+            # Q4/2025, QIV-2025: the abbreviation only with its year
+            (rf"(?<!\w){quarter_abbr}[^\S\n]?{Q}\s*[/.-]\s*{Y}{_NUM_AFTER}", self._quarter, None),
+            # quý I, II/2026; quý III và quý IV năm 2025 (the last one); quý I - II/2026 (a span)
+            (rf"{quarter_w}\s+(?P<qs>{Qtok}(?:\s*(?:,|{and_w}|[-–])\s*(?:{quarter_w}\s+)?{Qtok})+)"
+             rf"(?:\s*[/.-]\s*|\s*,?\s+{year_w}\s+){Y}{_NUM_AFTER}", self._quarter_list, None),
             # quý III (no year)
             (rf"{quarter_w}\s+{Q}(?!\s*[/.-]\s*\d)", self._quarter, None),
             # 6 tháng đầu năm 2025, cuối năm 2025, 6 tháng đầu năm
@@ -213,16 +224,28 @@ class _Grammar:
                       for rx, fn, prefix in rules]
         # rules that cannot match text without a digit: skipped on such text (most sentences)
         digit_handlers = {self._day, self._bare_day, self._month, self._month_range, self._year,
-                          self._bare_year, self._year_range}
+                          self._bare_year, self._year_range, self._quarter_list}
         self.needs_digit = [fn in digit_handlers for _, fn, _ in self.rules]
 
         cond = lex["conditional"]
         self.max_cond_words = int(cond["max_words"])
         clause = r"[^.;:,()\[\]|]*"
         self.cond_prose = re.compile(rf"{_words(cond['prose_cues'])}{clause}", _FLAGS)
+        # "Trong vòng 30 ngày kể từ ngày nhận được hồ sơ": a time counted from an event
+        rel = cond["relative"]
+        self.cond_relative = re.compile(
+            rf"{_words(rel['lead'])}\s+\d{{1,3}}\s*(?:\([^()\n]{{1,30}}\)\s*)?{_words(rel['units'])}"
+            rf"\s*,?\s*{_words(rel['from'])}{clause}", _FLAGS)
         self.cond_cell = re.compile(rf"^\s*{_words(list(cond['cell_cues']) + list(cond['prose_cues']))}", _FLAGS)
 
         self.exclusions = re.compile(_words(rec["exclusions"]), _FLAGS)
+        attr = rec["attributive"]
+        self.attributive_before = re.compile(
+            "(?:" + "|".join(re.escape(c) for c in attr["after_signs"]) + r")\s*$")
+        self.quote_pairs = {str(k): str(v) for k, v in attr["quote_pairs"].items()}
+        self.attributive_after = re.compile(rf"\s+{_words(attr['before_words'])}", _FLAGS)
+        self.attributive_passive = re.compile(
+            rf"{_words(attr['passive'])}(?:[^\S\n]+[^\W\d_]+){{1,{int(attr['passive_words'])}}}[^\S\n]+$", _FLAGS)
         joiners = "|".join(re.escape(j) if not j.isalpha() else rf"(?<!\w){_phrase(j)}(?!\w)"
                            for j in rec["joiners"])
         self.joiner_gap = re.compile(rf"^\s*(?:(?:{joiners})\s*)?$", _FLAGS)
@@ -233,11 +256,25 @@ class _Grammar:
             rf"{_words(cond['prose_cues'])}|{_words(rec['report_words'])}", _FLAGS)
         self.every_re = re.compile(rf"^{every}$", _FLAGS)
         self.from_before = re.compile(rf"{_words(lex['from_words'])}\s*$", _FLAGS)
+        self.until_event = re.compile(_words(lex["until_event"]), _FLAGS)
         self.open_start_cue = re.compile(rf"{_words(lex['open_start_cues'])}[\s:*]*$", _FLAGS)
         self.to_words = {" ".join(str(t).lower().split()) for t in lex["to_words"]}
         self.to_gap = re.compile(rf"^\s*{_words(lex['to_words'])}\s*$", _FLAGS)
         self.dash_gap = re.compile(r"^[^\S\n]*[-–—][^\S\n]*$")
         self.comma_gap = re.compile(r"^[\s,]*$")
+        self.name_before = re.compile(rf"{_words(lex['name_words'])}\s*$", _FLAGS)
+        titles = lex["document_titles"]
+        # case-sensitive: a document kind is a name only where it is capitalised
+        self.title_kind = re.compile(rf"(?<!\w){_alternation(titles['kinds'])}(?!\w)")
+        self.title_made_by = re.compile(rf"{_words(titles['made_by'])}\s+(?:\S+\s+)?$", _FLAGS)
+        self.title_number = re.compile(r"\s+số\b", _FLAGS)      # "Kế hoạch số 321-KH/TU": cited
+        self.title_this = re.compile(rf"\s+{_words(titles['this'])}", _FLAGS)
+        self.title_max_words = int(titles["max_words"])
+        self.title_leads = {" ".join(str(w).lower().split()) for w in titles["leads"]}
+        # what may stand before a word that opens its clause: marks and an item label ("b) ", "2.1. ")
+        self.clause_opening = re.compile(r"^[\W_]*(?:(?:[a-zđ]|\d+(?:\.\d+)*|[IVXLC]+)[.)][\W_]*)?$")
+        self.title_vision = re.compile(rf"^[\s,;]*{_words(titles['vision'])}(?:\s+\S+){{0,2}}\s*$", _FLAGS)
+        self.clause_break = re.compile(r"[.;:|!?]\s|[;:|]|\n\s*\n|\n\s*(?:[-+•*]|\d+[.)])\s")
         self.citation = re.compile(lex["citation_before"])
         self.number_before = re.compile(lex["number_before"])
         self.citation_after = re.compile(lex["citation_after"], _FLAGS)
@@ -298,6 +335,19 @@ class _Grammar:
         n = self.roman.get(q) or int(q)
         return self._dated(m, _When(year, 3 * n - 2, 3 * n), cell, prefix)
 
+    def _quarter_list(self, m: re.Match, cell: bool, prefix: Optional[re.Pattern]) -> Optional[_Cand]:
+        """Quarters of one year: a list is due with its last, a dash is a span from the first."""
+        year = self._year_of(m)
+        if not self._year_ok(year):
+            return None
+        quarters = [self.roman.get(q.upper()) or int(q) for q in re.findall(r"(?<!\w)(?:[IVX]+|[1-4])(?!\w)", m["qs"], re.IGNORECASE)]
+        first, last = quarters[0], quarters[-1]
+        if re.search(r"[-–]", m["qs"]) and first < last:
+            start, lead, _, _ = self._lead(m, prefix)
+            return _Cand(start, m.end(), "period", when=_When(year, 3 * first - 2, 3 * first),
+                         until=_When(year, 3 * last - 2, 3 * last), lead=lead)
+        return self._dated(m, _When(year, 3 * last - 2, 3 * last), cell, prefix)
+
     def _part(self, m: re.Match, cell: bool, prefix: Optional[re.Pattern]) -> Optional[_Cand]:
         year = self._year_of(m)
         if year is not None and not self._year_ok(year):
@@ -355,13 +405,81 @@ class _Grammar:
                     found.append(cand)
         for m in self.cond_prose.finditer(text):
             found.append(self._conditional(text, m.start(), m.end()))
+        if has_digit:
+            for m in self.cond_relative.finditer(text):
+                found.append(self._conditional(text, m.start(), m.end(), max_words=2 * self.max_cond_words))
         excluded = [(m.start(), m.end()) for m in self.exclusions.finditer(text)]
         if excluded:
             found = [c for c in found
                      if not (c.kind == "recurring" and any(s < c.end and c.start < e for s, e in excluded))]
         chosen = _longest_non_overlapping(found)
-        chosen = [c for c in chosen if not (c.dated and self._is_citation(text, c))]
-        return self._compose(text, chosen, cell)
+        kept: list[_Cand] = []
+        prev_end, prev_name = 0, False           # the dated expression before, and whether it named
+        for c in chosen:
+            if not c.dated:
+                kept.append(c)
+                continue
+            if self._is_citation(text, c):
+                continue                         # the date of a cited document: part of its name
+            name = self._is_name(text, c, cell, prev_end, prev_name)
+            prev_end, prev_name = c.end, name
+            if not name:
+                kept.append(c)
+        chosen = kept
+        composed = self._compose(text, chosen, cell)
+        if cell:
+            return composed
+        # after composing, so that "định kỳ và đột xuất" goes as one
+        return [c for c in composed if not (c.kind == "recurring" and self._attributive(text, c))]
+
+    def _attributive(self, text: str, cand: _Cand) -> bool:
+        """A frequency word that describes a noun, not when the task is done: after a quoted name
+        (phong trào “học tập số” thường xuyên), in a passive about the object (dữ liệu được cập nhật
+        định kỳ) or before "của" (hoạt động thường xuyên của tổ)."""
+        sign = self.attributive_before.search(text, max(0, cand.start - 3), cand.start)
+        if sign and self._closes_a_quote(text, sign.start()):
+            return True
+        if self.attributive_passive.search(text, max(0, cand.start - 40), cand.start):
+            return True
+        return bool(self.attributive_after.match(text, cand.end))
+
+    def _closes_a_quote(self, text: str, pos: int) -> bool:
+        """Whether the sign at ``pos`` closes a quotation opened shortly before (not "19h00’")."""
+        close = text[pos]
+        opening = self.quote_pairs.get(close, close)
+        before = text[max(0, pos - 200):pos]
+        if opening == close:                   # straight quotes: this one closes an odd one out
+            return before.count(close) % 2 == 1
+        return before.rfind(opening) > before.rfind(close)
+
+    def _is_name(self, text: str, cand: _Cand, cell: bool, prev_end: int, prev_name: bool) -> bool:
+        """A year that is part of a name: a term of office ("nhiệm kỳ 2026 - 2031") or, in running
+        text, the title of a cited document ("Quy hoạch tỉnh thời kỳ 2021-2030"). A title ends at
+        its first year unless a vision follows (", tầm nhìn đến năm 2050")."""
+        if self.name_before.search(text, max(0, cand.start - 15), cand.start):
+            return True
+        if cell or (cand.lead and cand.lead not in self.title_leads):
+            return False                 # "... Kế hoạch vào cuối năm 2027": when the task is done
+        if prev_end and self.title_vision.match(text[prev_end:cand.start]):
+            return prev_name
+        window = text[max(0, prev_end, cand.start - 12 * self.title_max_words):cand.start]
+        breaks = list(self.clause_break.finditer(window))
+        clause_start = breaks[-1].end() if breaks else 0
+        words = list(re.finditer(r"\S+", window[clause_start:]))
+        if len(words) > self.title_max_words:
+            clause_start += words[-self.title_max_words].start()
+        kinds = list(self.title_kind.finditer(window, clause_start))
+        if not kinds:
+            return False
+        kind = kinds[-1]
+        numbered = self.title_number.match(window, kind.end())
+        if not numbered and self.clause_opening.match(window[clause_start:kind.start()]):
+            return False                 # "Chương trình giai đoạn 2026-2030 ...": a capital that opens the clause
+        if self.title_this.match(window, kind.end()):
+            return False                 # "Kế hoạch này": the plan itself
+        if self.title_made_by.search(window, max(0, kind.start() - 30), kind.start()):
+            return False                 # "Xây dựng Kế hoạch chuyển đổi số năm 2025": what the task makes
+        return True
 
     def _is_citation(self, text: str, cand: _Cand) -> bool:
         """The date of a cited document: after its number, or a day followed by "của <issuer>"."""
@@ -373,7 +491,7 @@ class _Grammar:
         is_day = cand.kind == "date" and cand.when is not None and cand.when.day is not None
         return is_day and not cand.lead and bool(self.citation_after.match(text, cand.end))
 
-    def _conditional(self, text: str, start: int, end: int) -> _Cand:
+    def _conditional(self, text: str, start: int, end: int, max_words: Optional[int] = None) -> _Cand:
         """A conditional clause: to the next punctuation or the next line that starts a new unit
         (a capital, a bullet, a number; PDF text breaks lines inside a clause), at most
         max_words words, trailing blanks stripped."""
@@ -383,8 +501,9 @@ class _Grammar:
                 end = nl.start()
                 break
         words = list(re.finditer(r"\S+", text[start:end]))
-        if len(words) > self.max_cond_words:
-            end = start + words[self.max_cond_words - 1].end()
+        limit = max_words or self.max_cond_words
+        if len(words) > limit:
+            end = start + words[limit - 1].end()
         while end > start and text[end - 1].isspace():
             end -= 1
         return _Cand(start, end, "conditional")
@@ -424,11 +543,17 @@ class _Grammar:
             elif from_m:
                 if not cell and not self.open_start_cue.search(text, max(0, from_m.start() - 40), from_m.start()):
                     continue            # "phát sinh từ ngày 01/7/2025": a start, not a deadline
-                cur = _Cand(from_m.start(), cur.end, "period", when=cur.when, until=None)   # no end
+                # "Từ 01/7/2025" and no end: open-ended, recurring from that day on
+                cur = _Cand(from_m.start(), cur.end, "recurring", when=cur.when)
             out.append(cur)
         return out
 
     def _merge(self, text: str, cur: _Cand, nxt: _Cand, gap: str) -> Optional[_Cand]:
+        # "Từ tháng 11/2025 đến khi kết thúc Tổng kiểm kê": from a date until an event
+        if cur.dated and cur.until is None and nxt.kind == "conditional" and not gap.strip() \
+                and self.until_event.match(text, nxt.start):
+            from_m = self.from_before.search(text, max(0, cur.start - 20), cur.start)
+            return _Cand(from_m.start() if from_m else cur.start, nxt.end, "conditional")
         # "Năm 2025 và những năm tiếp theo": open-ended, from that period on
         if cur.dated and nxt.kind == "continuation" and self.comma_gap.match(gap):
             return _Cand(cur.start, nxt.end, "recurring", when=cur.when)
@@ -444,7 +569,9 @@ class _Grammar:
             # "từ tháng 10/2025 đến tháng 12/2025", "Tháng 3 - 11/2025"
             from_m = self.from_before.search(text, max(0, cur.start - 20), cur.start)
             to_join = (nxt.lead in self.to_words and not gap.strip()) or self.to_gap.match(gap)
-            if (from_m and to_join) or self.dash_gap.match(gap):
+            # "Tháng 10 đến tháng 12/2025": a start that borrows its year from the end needs no "từ"
+            borrowed = cur.yearless and nxt.when is not None and nxt.when.year is not None
+            if ((from_m or borrowed) and to_join) or self.dash_gap.match(gap):
                 first, last = cur.when, nxt.when
                 if first.year is None and last.year is not None:
                     first = first.with_year(last.year)
@@ -557,6 +684,10 @@ def normalize_deadline(raw: str, *, plan_date: Optional[dt.date] = None) -> Opti
     cands = grammar.candidates(raw, cell=True)
     cell_cue = grammar.cond_cell.match(raw)
     if cell_cue and (not cands or cands[0].start >= cell_cue.end() or cands[0].kind == "conditional"):
+        weak = not grammar.cond_prose.match(raw, lo)     # a cell cue, not "sau khi"
+        if weak and any(c.kind == "recurring" for c in cands):
+            # "Theo kế hoạch công tác tư pháp hàng năm": the plan it follows comes every year
+            return Deadline(raw=stripped, type="recurring", span=Span(start=lo, end=hi))
         return Deadline(raw=stripped, type="conditional", span=Span(start=lo, end=hi))
     if not cands:
         return None
@@ -566,7 +697,9 @@ def normalize_deadline(raw: str, *, plan_date: Optional[dt.date] = None) -> Opti
     dated = [_to_deadline(raw, c, plan_year, (lo, hi)) for c in cands if c.dated]
     best = dated[0]
     for d in dated[1:]:
-        if d.due and best.due and d.due > best.due and d.type == best.type:
+        if d.due and not best.due and d.type == best.type:
+            best = d                  # "tháng 11, 12/2025": the list's year is written at its end
+        elif d.due and best.due and d.due > best.due and d.type == best.type:
             best = d
         elif d.due and best.due and d.due > best.due and best.type == "date" and d.type == "period":
             best = d

@@ -113,13 +113,15 @@ def make_tasks_component(nlp: Language, name: str):
     return component
 
 
-@Language.factory("plangap_targets", assigns=["doc._.targets", "doc.spans"], requires=["doc._.structure"])
+@Language.factory("plangap_targets", assigns=["doc._.targets", "doc.spans"], requires=["doc._.structure", "doc._.plan"])
 def make_targets_component(nlp: Language, name: str):
     from nlp.extract.agencies import default_matcher
     from nlp.extract.targets import extract_targets
 
     def component(doc: Doc) -> Doc:
-        doc._.targets = extract_targets(_structure(doc), default_matcher())
+        plan = doc._.plan
+        plan_date = date.fromisoformat(plan.issued) if plan and plan.issued else None
+        doc._.targets = extract_targets(_structure(doc), default_matcher(), plan_date=plan_date)
         doc.spans["targets"] = [s for t in doc._.targets if t.span
                                 and (s := _char_span(doc, t.span.start, t.span.end, "TARGET")) is not None]
         return doc

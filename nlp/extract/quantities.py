@@ -28,7 +28,8 @@ _FLAGS = re.IGNORECASE
 _EMPTY_CELLS = {"", "-", "--", "x", "—", "–", "/", "...", "…", "n/a"}
 # A number: digits with "." / "," groups; not part of a word, a date or a document number
 # ("57-NQ/TW", "71/NQ-CP", "02/2025/TT-BGDĐT", "5G").
-_NUMBER = re.compile(r"(?<![\w/.,])\d+(?:[.,]\d+)*(?!\w|[.,]\d|[/\-–][^\W\d_]|/\d)")
+# "4/100.000 trẻ" is a rate: a "/" before a power of ten (100, 1.000, 10.000 ...) does not end it.
+_NUMBER = re.compile(r"(?<![\w/.,])\d+(?:[.,]\d+)*(?!\w|[.,]\d|[/\-–][^\W\d_]|/(?!\s*1(?:00+|0{0,2}(?:\.000)+)(?![\d.,]))\d)")
 _WINDOW = 48          # characters looked at left of a number for its comparator
 
 
@@ -151,7 +152,8 @@ class _Lexicon:
 
         cmp_words = {p: c for c, phrases in lex["comparators"].items() for p in phrases}
         self.comparator_of = {_fold(p): c for p, c in cmp_words.items()}
-        fillers = _alternation(lex["fillers"])
+        # "tối thiểu đạt 80%", and a time between ("ít nhất vào năm 2025 đạt 40%")
+        fillers = f"(?:{_alternation(lex['fillers'])}|{lex['time_filler']})"
         self.left = re.compile(
             rf"(?:^|(?<=[\s(:;,]))({_alternation(cmp_words)})(?:\s*{fillers})*\s*$|"
             rf"(?<!\w)({_alternation(lex['range_openers'])})(?:\s*{fillers})*\s*$", _FLAGS)
@@ -174,6 +176,28 @@ class _Lexicon:
         count_syn = [syn for u in lex["units"] if u["kind"] == "count" for syn in u["synonyms"]]
         self.count_unit_in = re.compile(_alternation(count_syn), _FLAGS)
         self.indicator_percent_of = lex["indicator_percent_of"]
+        # "58 trạm quan trắc", "05 bộ dữ liệu", "23 ca sinh/1.000 phụ nữ", "4/100.000 trẻ sinh ra còn sống"
+        nouns = lex["noun_units"]
+        stop = _alternation(nouns["stop_words"])
+        word = rf"(?!{stop})[^\W\d_]+"
+        self.noun_max_words = int(nouns["max_words"])
+        self.classifier_unit = re.compile(
+            rf"[^\S\n]+({_alternation(nouns['classifiers'])}(?:[^\S\n]+{word}){{0,{int(nouns['classifier_words'])}}})",
+            _FLAGS)
+        words = rf"{word}(?:[^\S\n]+{word}){{0,{self.noun_max_words - 1}}}"
+        self.rate_unit = re.compile(
+            rf"(?:[^\S\n]*(?P<pre>{words}))?[^\S\n]*/[^\S\n]*(?P<per>1(?:00+|0{{0,2}}(?:\.000)+))[^\S\n]+(?P<of>{words})",
+            _FLAGS)
+        self.noun_kind = str(nouns["kind"])
+        self.classifier_start = re.compile(rf"^{_alternation(nouns['classifiers'])}(?!\w)", _FLAGS)
+        self.min_scores = {k: float(v) for k, v in lex["min_scores"].items()}
+        base = lex["baseline"]
+        self.baseline_before = re.compile(_alternation(base["before"]), _FLAGS)
+        self.baseline_after = re.compile(rf"\s*[)(]?\s*{_alternation(base['after'])}", _FLAGS)
+        self.ratio_cue = re.compile(rf"{_alternation(lex['ratio_cues'])}(?:\s+\S+){{0,2}}\s*$", _FLAGS)
+        self.spelled_out = re.compile(r"[^\S\n]*\((?:[^\W\d_]+[^\S\n]*){1,6}\)")
+        self.change_from = re.compile(rf"{_alternation(lex['change']['from'])}\s*$", _FLAGS)
+        self.change_to = re.compile(rf"\s*{_alternation(lex['change']['to'])}", _FLAGS)
 
     def canonical(self, unit_text: str) -> Optional[str]:
         """The canonical unit of a written unit: exactly a synonym, else the longest synonym it
@@ -188,13 +212,24 @@ class _Lexicon:
 
     def kind(self, unit: str) -> str:
         u = self.units.get(unit)
-        return u.kind if u else ("none" if not unit else "count")
+        if u:
+            return u.kind
+        if not unit:
+            return "none"
+        if "/" not in unit and self.classifier_start.match(unit):
+            return self.noun_kind               # "trạm quan trắc": read by the classifier grammar
+        return "count"
 
 
 @lru_cache(maxsize=1)
 def _lexicon() -> _Lexicon:
     with LEXICON_PATH.open(encoding="utf-8") as f:
         return _Lexicon(yaml.safe_load(f))
+
+
+def min_score(where: str = "anywhere") -> float:
+    """The least score of a target quantity "anywhere" or under "objectives" (MỤC TIÊU, CHỈ TIÊU)."""
+    return _lexicon().min_scores[where]
 
 
 # ---------------------------------------------------------------- units
@@ -251,11 +286,36 @@ def _ignored_mask(text: str) -> bytearray:
 
 
 def _unit_after(text: str, pos: int) -> tuple[str, int]:
+    """The unit written after a number: one of the lexicon's; else a rate ("ca sinh/1.000 phụ nữ",
+    "/100.000 trẻ sinh ra còn sống"); else a classifier and its noun ("trạm quan trắc", "bộ dữ liệu")."""
     lex = _lexicon()
+    spelled = lex.spelled_out.match(text, pos)      # "30 (ba mươi) ngày", "05 (năm) cá nhân"
+    if spelled:
+        unit, end = _unit_after(text, spelled.end())
+        if unit:
+            return unit, end
     m = lex.unit_after.match(text, pos)
-    if not m:
-        return "", pos
-    return lex.canonical(m.group(1)) or "", m.end()
+    if m:
+        return lex.canonical(m.group(1)) or "", m.end()
+    m = lex.rate_unit.match(text, pos)
+    if m:
+        return _rate_unit(m)
+    m = lex.classifier_unit.match(text, pos)
+    if m:
+        return " ".join(m.group(1).lower().split()), m.end()
+    return "", pos
+
+
+def _rate_unit(m: re.Match) -> tuple[str, int]:
+    """A ratio of like to like names as many words on each side ("trẻ sơ sinh trai/100 trẻ sơ
+    sinh gái", not "... gái sinh ra sống"); a bare rate takes the whole noun phrase."""
+    pre = m["pre"].split() if m["pre"] else []
+    of_words = list(re.finditer(r"\S+", m.string[m.start("of"):m.end("of")]))
+    if pre:
+        of_words = of_words[:len(pre)]
+    end = m.start("of") + of_words[-1].end()
+    unit = f"{' '.join(pre)}/{m['per']} {' '.join(w.group(0) for w in of_words)}"
+    return unit, end
 
 
 def _read_at(text: str, m: re.Match, value: float, implied_unit: str, is_word: bool) -> Optional[Quantity]:
@@ -298,7 +358,12 @@ def _read_at(text: str, m: re.Match, value: float, implied_unit: str, is_word: b
             start = min(start, before.start(1))
     if is_word and comparator == "=" and not implied_unit:
         return None                             # "một", "năm" alone are words, not numbers
-    score = _score(value, value_max, unit, comparator)
+    if lex.change_from.search(text, window_start, m.start()) and lex.change_to.match(text, end):
+        return None                             # "giảm từ 23 ... xuống 18 ...": where it starts from
+    kind = None
+    if lex.kind(unit) == "ratio" and not lex.ratio_cue.search(text, window_start, m.start()):
+        kind = "time"                           # "quan trắc 2 lần": how often, not a ratio
+    score = _score(value, value_max, unit, comparator, kind)
     return Quantity(comparator=comparator, value=value, value_max=value_max, unit=unit,
                     raw=text[start:end], start=start, end=end, score=score)
 
@@ -307,11 +372,11 @@ def _is_year(value: float) -> bool:
     return value.is_integer() and 1900 <= value <= 2100
 
 
-def _score(value: float, value_max: Optional[float], unit: str, comparator: str) -> float:
+def _score(value: float, value_max: Optional[float], unit: str, comparator: str, kind: Optional[str] = None) -> float:
     lex = _lexicon()
     if not unit and comparator in ("=", "range") and _is_year(value) and (value_max is None or _is_year(value_max)):
         return 0.0                              # a year, or a span of years "2025-2030"
-    score = lex.scores.get(lex.kind(unit), lex.scores["none"])
+    score = lex.scores.get(kind or lex.kind(unit), lex.scores["none"])
     if comparator not in ("=", "range"):
         score += lex.bonus
     return round(min(1.0, score), 3)
@@ -369,6 +434,17 @@ def _longest_non_overlapping(found: list[Quantity]) -> list[Quantity]:
         starts.insert(i, q.start)
         kept.insert(i, q)
     return kept
+
+
+def is_baseline(text: str, q: Quantity, clause_start: int = 0) -> bool:
+    """Whether ``q`` states where things stand, not where they should get: a baseline cue in its
+    clause before it ("Hiện trạng ... chiếm 34,86%") or a comparison with the past right after it
+    ("tăng 11,8% so với cùng kỳ"). (A figure of a year before the plan's is one too: the caller
+    knows the plan's year.)"""
+    lex = _lexicon()
+    if lex.baseline_before.search(text, clause_start, q.start):
+        return True
+    return bool(lex.baseline_after.match(text, q.end))
 
 
 def find_quantities(text: str, *, min_score: float = 0.5) -> list[Quantity]:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import date
 
 from nlp.extract.agencies import AgencyMatcher
+from nlp.extract import quantities
 from nlp.extract.quantities import Quantity, find_quantities, normalize_unit, parse_quantity
 from nlp.extract.tasks import locate, task_rules
 from nlp.structure import child_path
@@ -18,6 +20,7 @@ _SPLIT_VALUES = re.compile(r";\s*(?=[≥≤><]|\d|có|đạt|phấn)", re.IGNORE
 class TargetContext:
     matcher: AgencyMatcher
     text: str = ""
+    plan_year: int | None = None        # "năm 2024 đạt 45%" in a plan of 2025 is a baseline
     targets: list[Target] = field(default_factory=list)
 
     def add(self, q: Quantity, *, indicator: str, section: str, year: int | None, unit: str = "",
@@ -39,6 +42,22 @@ def section_year(title: str) -> int | None:
 def sentence_year(text: str) -> int | None:
     m = re.search(task_rules()["sentence_year"], text, re.IGNORECASE)
     return int(m.group(1)) if m else None
+
+
+_YEAR_RIGHT_AFTER = 24      # characters: "50% vào năm 2025"
+
+
+def year_of_figure(text: str, clause: tuple[int, int], q: Quantity) -> int | None:
+    """The year a figure of a clause holds by: written right after it ("đạt 50% vào năm 2025"), else
+    the nearest before it ("năm 2024 đạt 40%, phấn đấu năm 2026 đạt 80%"), else the clause's first."""
+    rule = re.compile(task_rules()["sentence_year"], re.IGNORECASE)
+    after = rule.match(text[q.end:min(clause[1], q.end + _YEAR_RIGHT_AFTER)].lstrip())   # not past a comma
+    if after:
+        return int(after.group(1))
+    before = list(rule.finditer(text, clause[0], q.start))
+    if before:
+        return int(before[-1].group(1))
+    return sentence_year(text[clause[0]:clause[1]])
 
 
 def deadline_year(cell: str) -> int | None:
@@ -111,9 +130,10 @@ _REACHES = re.compile(r"\b(đạt|là|bằng)\s*$", re.IGNORECASE)
 def _target_quantities(text: str, *, objectives: bool) -> list[Quantity]:
     """Target-like figures; under MỤC TIÊU a bare number after 'đạt' counts too ('Chỉ số ... đạt 1,0')."""
     if not objectives:
-        return find_quantities(text)
+        return find_quantities(text, min_score=quantities.min_score("anywhere"))
+    least = quantities.min_score("objectives")      # "58 trạm quan trắc" counts here
     return [q for q in find_quantities(text, min_score=0.3)
-            if q.score >= 0.5 or _REACHES.search(text[max(0, q.start - 8):q.start])]
+            if q.score >= least or _REACHES.search(text[max(0, q.start - 8):q.start])]
 
 
 def _prose_targets(text: str, span: Span, section: Section, year: int | None, ctx: TargetContext,
@@ -121,17 +141,34 @@ def _prose_targets(text: str, span: Span, section: Section, year: int | None, ct
     kept_clauses: dict[tuple[int, int], str] = {}
     for q in _target_quantities(text, objectives=section.type == SectionType.OBJECTIVES):
         clause = clause_around(text, q.start, q.end)
+        if quantities.is_baseline(text, q, clause[0]):
+            continue       # "Hiện trạng ... chiếm 34,86%": where things stand
+        written_year = year_of_figure(text, clause, q)
+        if written_year is not None and ctx.plan_year is not None and written_year < ctx.plan_year:
+            continue       # "Năm 2024 tỷ lệ ... đạt 40%" in a plan of 2026: where things stood
         if clause in kept_clauses and kept_clauses[clause] != q.unit:
             continue       # "≥ 70% cơ sở ... đạt mức 2": the clause's first figure is the target
         kept_clauses.setdefault(clause, q.unit)
-        sent_year = sentence_year(text[clause[0]:clause[1]])
         ctx.add(q, indicator=indicator_text(text, q), section=section.path,
-                year=year if year is not None else sent_year, lead=lead,
+                year=year if year is not None else written_year, lead=lead,
                 span=locate(q.raw, span, ctx.text), page=page)
 
 
-def extract_targets(doc: StructuredDocument, matcher: AgencyMatcher) -> list[Target]:
-    ctx = TargetContext(matcher=matcher, text=doc.text)
+# Where a table of indicators without a value column is a table of targets (elsewhere, e.g. in a
+# cost estimate, "50 người", "02 lớp" in its rows are quantities of the estimate).
+_INDICATOR_SECTIONS = {SectionType.OBJECTIVES, SectionType.APPENDIX_TARGETS}
+
+
+def _indicator_cell_targets(item: Item, section: Section, year: int | None, ctx: TargetContext) -> None:
+    """A table with no value column writes the value inside the indicator cell ("Tỷ lệ hồ sơ
+    được số hóa đạt 100%"): read the cell as a target statement, with the row's lead."""
+    cells = _cells_by_role(item)
+    lead = ctx.matcher.split_cell(cells["lead"]) if cells.get("lead") else []
+    _prose_targets(cells["indicator"], item.span, section, year, ctx, item.page, lead=lead)
+
+
+def extract_targets(doc: StructuredDocument, matcher: AgencyMatcher, *, plan_date: date | None = None) -> list[Target]:
+    ctx = TargetContext(matcher=matcher, text=doc.text, plan_year=plan_date.year if plan_date else None)
     wanted = {SectionType(t) for t in task_rules()["target_sections"]}
 
     def visit(section: Section, year: int | None) -> None:
@@ -144,6 +181,8 @@ def extract_targets(doc: StructuredDocument, matcher: AgencyMatcher) -> list[Tar
                     cells = _cells_by_role(item)
                     _prose_targets(cells.get("task", ""), item.span, section, deadline_year(cells.get("deadline", "")),
                                    ctx, item.page)
+                elif item.roles and "indicator" in item.roles and section.type in _INDICATOR_SECTIONS:
+                    _indicator_cell_targets(item, section, year, ctx)
                 continue
             if section.type in wanted:
                 _prose_targets(item.text, item.span, section, year if section.type == SectionType.OBJECTIVES else None,

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from nlp.extract.quantities import find_quantities, normalize_unit, parse_number, parse_quantity
+from nlp.extract.quantities import find_quantities, min_score, normalize_unit, parse_number, parse_quantity
 
 SHARED = Path(__file__).resolve().parents[2] / ".." / "shared"
 GOLD = SHARED / "gold"
@@ -203,7 +203,8 @@ def test_no_target_like_quantity(text):
 
 
 def test_min_score_zero_returns_plain_numbers_but_never_years():
-    found = find_quantities("Tổ 12 phường, năm 2025, 2030", min_score=0)
+    # ("Tổ 12" is a label, no number: see test_no_target_like_quantity)
+    found = find_quantities("trồng 12 cây, năm 2025, 2030", min_score=0)
     assert [q.value for q in found] == [12]
     assert found[0].score < 0.5 and not found[0].target_like
 
@@ -391,3 +392,88 @@ def test_comparator_before_a_dash_is_no_range():
     """"- ≥ 95% - 100% -" is a flattened row of year cells, not a range."""
     found = find_quantities("- ≥ 95% - 100% - ")
     assert [(q.comparator, q.value, q.value_max) for q in found] == [(">=", 95, None), ("=", 100, None)]
+
+
+# ---------------------------------------------------------------- grammar of units not in the lexicon (issue 9)
+
+
+@pytest.mark.parametrize("text, value, unit", [
+    ("Xây dựng 58 trạm quan trắc môi trường", 58, "trạm quan trắc"),
+    ("hoàn thành 05 bộ dữ liệu về đất đai", 5, "bộ dữ liệu"),
+    ("công bố 10 tập dữ liệu mở", 10, "tập dữ liệu mở"),
+    ("xây dựng 03 kịch bản ứng phó", 3, "kịch bản ứng phó"),
+    ("tổ chức 02 hội nghị sơ kết", 2, "hội nghị sơ kết"),
+    ("lắp đặt 120 camera giám sát tại", 120, "camera giám sát"),
+])
+def test_count_of_a_classifier_noun(text, value, unit):
+    q = parse_quantity(text)
+    assert (q.comparator, q.value, q.unit) == ("=", value, unit)
+    # less sure than a unit of the lexicon: a target under MỤC TIÊU, not in any running text
+    assert min_score("objectives") <= q.score < min_score("anywhere")
+
+
+@pytest.mark.parametrize("text", ["mỗi xã chọn 02 trường hợp", "không quá 01 tập thể", "Tổ 12 phường"])
+def test_compounds_of_classifier_syllables_are_no_count(text):
+    q = parse_quantity(text)
+    assert q is None or q.unit == ""
+
+
+@pytest.mark.parametrize("text, comparator, value, unit", [
+    ("dưới 4/100.000 trẻ sinh ra còn sống vào năm 2025", "<", 4, "/100.000 trẻ sinh ra còn sống"),
+    ("ở mức 107 trẻ sơ sinh trai/100 trẻ sơ sinh gái sinh ra sống vào năm 2025", "=", 107,
+     "trẻ sơ sinh trai/100 trẻ sơ sinh gái"),
+    ("giảm từ 23 ca sinh/1.000 phụ nữ xuống 18 ca sinh/1.000 phụ nữ vào năm 2025", "=", 18, "ca sinh/1.000 phụ nữ"),
+    ("tỷ lệ 5 bác sĩ/10.000 dân", "=", 5, "bác sĩ/10.000 dân"),
+])
+def test_rates_per_a_power_of_ten(text, comparator, value, unit):
+    q = parse_quantity(text)
+    assert (q.comparator, q.value, q.unit) == (comparator, value, unit)
+
+
+def test_fractions_and_dates_are_no_rates():
+    assert parse_quantity("03/25 trường ngoài công lập") is None
+    assert parse_quantity("ngày 02/10/2025") is None
+
+
+def test_regression_comparator_before_a_year_keeps_its_number():
+    """HCM gender-equality plan: "ít nhất vào năm 2025 đạt 40%" was read as "= 40"."""
+    q = parse_quantity("ít nhất vào năm 2025 đạt 40%")
+    assert (q.comparator, q.value, q.unit) == (">=", 40, "%")
+
+
+def test_regression_start_of_a_change_is_no_target():
+    """"giảm từ 23 ... xuống 18 ...": 23 is where the change starts."""
+    found = find_quantities("Tỷ suất sinh ở trẻ vị thành niên giảm từ 23 ca sinh/1.000 phụ nữ xuống 18 ca sinh/1.000 phụ nữ")
+    assert [q.value for q in found] == [18]
+
+
+def test_ratio_and_frequency():
+    assert _key(parse_quantity("còn 1,7 lần vào năm 2025")) == ("=", 1.7, None, "lần")
+    assert not find_quantities("tổ chức kiểm tra 2 lần/năm")
+    assert _key(find_quantities("tăng gấp 2 lần so với năm 2020")[0]) == ("=", 2, None, "lần")
+    # how often, not a ratio
+    assert find_quantities("quan trắc với tần suất 2 lần/tháng") == []
+    assert find_quantities("đã bị xử phạt vi phạm 03 lần") == []
+
+
+@pytest.mark.parametrize("text, baseline", [
+    ("Hiện trạng tỷ lệ nữ đại biểu chiếm 27,1%", True),
+    ("Tỷ lệ hộ nghèo cuối năm ước đạt 2,5%", True),
+    ("thu hút 8,1 triệu lượt khách, tăng 11,8% so với cùng kỳ", True),
+    ("Phấn đấu đến năm 2030 tỷ lệ nữ đại biểu đạt 35%", False),
+    ("Có ít nhất 70% hồ sơ được số hóa", False),
+])
+def test_baseline_figures(text, baseline):
+    from nlp.extract.quantities import is_baseline
+
+    q = find_quantities(text)[-1]
+    assert is_baseline(text, q) is baseline
+
+
+@pytest.mark.parametrize("text, unit", [
+    ("Không quá 30 (ba mươi) ngày", "ngày"),            # a number spelled out in brackets before its unit
+    ("05 (năm) trạm quan trắc", "trạm quan trắc"),
+    ("nồng độ bụi PM2.5 trung bình năm đạt dưới 40 μg/m3", "μg/m3"),
+])
+def test_unit_after_a_spelled_out_number_and_technical_units(text, unit):
+    assert parse_quantity(text).unit == unit

@@ -161,3 +161,60 @@ def test_target_spans_hold_the_value(extracted, prefix):
         if not words(target.raw) <= source:
             off.append((target.id, target.section, target.raw, text[target.span.start:target.span.end][:40]))
     assert not off
+
+
+# ------------------------------------------------------------------ plans nobody tuned to (issue 9)
+
+_TABLE_PLAN = """ỦY BAN NHÂN DÂN TỈNH X
+
+Số: 12/KH-UBND
+
+Hà Nội, ngày 05 tháng 01 năm 2026
+
+KẾ HOẠCH
+Chuyển đổi số năm 2026
+
+I. MỤC TIÊU
+
+| STT | Chỉ tiêu | Cơ quan chủ trì |
+|---|---|---|
+| 1 | Tỷ lệ hồ sơ công việc được xử lý trên môi trường mạng đạt 100% | Văn phòng UBND tỉnh |
+| 2 | Xây dựng 58 trạm quan trắc môi trường tự động | Sở Nông nghiệp và Môi trường |
+| 3 | Hiện trạng tỷ lệ dân số có tài khoản số chiếm 45% | Sở Khoa học và Công nghệ |
+
+II. NHIỆM VỤ
+
+1. Năm 2024 tỷ lệ thanh toán không dùng tiền mặt đạt 40%, phấn đấu năm 2026 đạt 80%.
+
+2. Tỷ lệ người dân sử dụng dịch vụ công trực tuyến đạt 50% vào năm 2026 và 70% vào năm 2027.
+
+3. Tỷ lệ doanh nghiệp sử dụng hóa đơn điện tử đến năm 2026 đạt 85%, năm 2027 đạt 95%.
+"""
+
+
+@pytest.fixture(scope="module")
+def table_plan_targets(tmp_path_factory, extracted):
+    path = tmp_path_factory.mktemp("plans") / "table_plan.md"
+    path.write_text(_TABLE_PLAN, encoding="utf-8")
+    return extracted(path).targets
+
+
+def test_value_inside_the_indicator_cell_of_a_table_without_value_column(table_plan_targets):
+    t = one(table_plan_targets, "hồ sơ công việc", None)
+    assert (t.comparator, t.value, t.unit, t.lead) == ("=", 100, "%", ["Văn phòng UBND tỉnh"])
+    t = next(t for t in table_plan_targets if t.value == 58)
+    assert (t.unit, t.lead) == ("trạm quan trắc", ["Sở Nông nghiệp và Môi trường"])
+
+
+def test_baselines_are_no_targets(table_plan_targets):
+    values = [t.value for t in table_plan_targets]
+    assert 45 not in values          # "Hiện trạng ... chiếm 45%"
+    assert 40 not in values          # "Năm 2024 ... đạt 40%" in a plan of 2026
+    assert (80, 2026) in [(t.value, t.year) for t in table_plan_targets]
+
+
+def test_each_figure_takes_its_own_year(table_plan_targets):
+    years = {t.value: t.year for t in table_plan_targets if "dịch vụ công" in t.indicator}
+    assert years == {50: 2026, 70: 2027}
+    years = {t.value: t.year for t in table_plan_targets if "hóa đơn" in t.indicator}
+    assert years == {85: 2026, 95: 2027}
