@@ -18,7 +18,16 @@ FLAG_TYPES = {
 
 SEVERITIES = {"high": "Cao", "medium": "Trung bình", "low": "Thấp", "info": "Thông tin"}
 
-REVIEW_STATUSES = {"open": "Chưa xử lý", "accepted": "Đã chấp nhận", "dismissed": "Đã bỏ qua"}
+# "Bỏ qua" read as "skip": a dismissal says the finding is wrong, so it is "bác bỏ" (rejected).
+REVIEW_STATUSES = {"open": "Chưa xử lý", "accepted": "Đã chấp nhận", "dismissed": "Đã bác bỏ"}
+
+DISMISS_REASONS = {
+    "wrong_extraction": "Trích xuất sai",
+    "not_applicable_level": "Không áp dụng cho cấp này",
+    "present_other_wording": "Đã có, diễn đạt khác",
+    "wrong_parent_item": "Đối chiếu sai mục cấp trên",
+    "other": "Lý do khác",
+}
 
 JOB_STATUSES = {"queued": "Đang chờ", "running": "Đang xử lý", "done": "Hoàn tất", "failed": "Lỗi"}
 
