@@ -2,6 +2,7 @@
 role, a session and its CSRF token; reviews are sent by the page's script to PATCH /flags/{id}."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Optional
 from urllib.parse import quote, urlencode
@@ -28,6 +29,8 @@ from service.ui.coverage import group_bars, summary_bars
 HERE = Path(__file__).resolve().parent
 templates = Jinja2Templates(directory=str(HERE / "templates"))
 templates.env.globals.update(labels=labels, label=labels.label)
+# evidence cut from tables keeps the blank lines between cells: one line break is enough to read it
+templates.env.filters["squeeze"] = lambda text: re.sub(r"\n[ \t]*(?:\n[ \t]*)+", "\n", text or "")
 
 router = APIRouter(prefix="/ui", include_in_schema=False)
 

@@ -16,6 +16,7 @@ Span = tuple[int, int]
 class Piece:
     text: str
     marked: bool = False
+    anchor: bool = False     # the first marked piece: the page opens there (#hit)
 
 
 @dataclass
@@ -84,7 +85,18 @@ def text_blocks(text: str, span: Optional[Span] = None) -> list[Block]:
             pieces = _pieces("\n".join(line for _, line in run), run[0][0], span)
             blocks.append(Block("text", pieces=pieces, hit=any(p.marked for p in pieces)))
         start = end
+    first_marked = next((p for b in blocks for p in _block_pieces(b) if p.marked), None)
+    if first_marked is not None:
+        first_marked.anchor = True
     return blocks
+
+
+def _block_pieces(block: Block):
+    if block.kind == "text":
+        yield from block.pieces
+    for row in block.rows:
+        for cell in row:
+            yield from cell.pieces
 
 
 def viewer_url(document_id: Optional[str], evidence: Any) -> Optional[str]:

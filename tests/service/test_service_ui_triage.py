@@ -140,3 +140,11 @@ def test_openapi_declares_the_security_schemes(ui):
     assert schemes["sessionCookie"]["in"] == "cookie"
     assert {"bearerToken": []} in schema["paths"]["/flags/{flag_id}"]["patch"]["security"]
     assert schema["paths"]["/healthz"]["get"]["security"] == []
+
+
+def test_regression_second_value_of_the_same_plan_is_shown_in_its_context(ui):
+    client, _, analysis_id = ui
+    conflict = next(f for f in client.get(f"/analyses/{analysis_id}", headers=AUTH).json()["flags"]
+                    if f["type"] == "internal_conflict" and f["parent"] and f["parent"]["span"])
+    context = conflict["parent"]["context"]
+    assert context["before"] and context["after"], "the second value came without the plan's text around it"

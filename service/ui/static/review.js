@@ -155,6 +155,7 @@
   function showFocus() {
     document.body.classList.toggle("focus-mode", focusMode);
     flags.forEach(function (li) { li.classList.toggle("focused", li === current); });
+    if (current) scrollEvidence(current);   // offsets are known only once the card is displayed
     if (focusMode && current) current.scrollIntoView({ block: "start" });
   }
 
@@ -412,6 +413,7 @@
 
   render();
   updateProgress();
+  flags.forEach(scrollEvidence);   // each evidence box opens on its highlighted span, not on the context before it
   const target = location.hash && document.getElementById(location.hash.slice(1));
   if (target && target.classList.contains("flag")) {
     if (target.hidden) { ["type", "severity", "status"].forEach(function (n) { form.elements[n].value = ""; }); form.elements.q.value = ""; render(); }

@@ -10,11 +10,8 @@
   let matches = [];
   let position = -1;
 
-  const first = article.querySelector("mark.span-hit");
-  if (first) {
-    first.id = "hit";
-    first.scrollIntoView({ block: "center" });
-  }
+  const first = document.getElementById("hit");
+  if (first) first.scrollIntoView({ block: "center" });
 
   // One character in, one character out, so offsets in the folded text are offsets in the real text.
   function fold(text) {
