@@ -110,8 +110,10 @@ async def upload(request: Request, session: DbDep, runner: RunnerDep, settings: 
     if upload_file is None or isinstance(upload_file, str):
         raise ApiError(422, "invalid_request", "Chưa chọn tệp")
     data = await upload_file.read(settings.max_upload_bytes + 1)
-    document, _duplicate = actions.accept_upload(session, runner, settings, data, upload_file.filename or "document",
-                                                 principal)
+    document, duplicate = actions.accept_upload(session, runner, settings, data, upload_file.filename or "document",
+                                                principal)
+    if duplicate:   # the same content is stored: show it (and its analysis) instead of analysing it again
+        return RedirectResponse(f"/ui/documents/{document.id}?duplicate=1", status_code=303)
     if form.get("analyse") and document.status != "failed":   # an unticked box sends nothing
         analysis = actions.request_analysis(session, runner, document.id, None, principal)
         return RedirectResponse(f"/ui/analyses/{analysis.id}", status_code=303)
@@ -120,7 +122,7 @@ async def upload(request: Request, session: DbDep, runner: RunnerDep, settings: 
 
 @router.get("/documents/{document_id}", response_class=HTMLResponse)
 def document_page(document_id: str, request: Request, session: DbDep,
-                  principal: Optional[Principal] = Depends(page_reader)):
+                  principal: Optional[Principal] = Depends(page_reader), duplicate: bool = False):
     document = repo.get_document(session, document_id)
     if document is None:
         raise ApiError(404, "not_found", f"Không tìm thấy tài liệu {document_id}")
@@ -128,6 +130,7 @@ def document_page(document_id: str, request: Request, session: DbDep,
     counts = repo.flag_counts(session, [document.id]).get(document.id)
     extraction = document.extraction or {}
     return _render(request, "document.html", principal, document=document, analyses=analyses, counts=counts,
+                   duplicate=duplicate, doc_label=viewer.document_label(document),
                    n_tasks=len(extraction.get("tasks") or []), n_targets=len(extraction.get("targets") or []),
                    n_references=len(extraction.get("references") or []))
 

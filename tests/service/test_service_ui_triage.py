@@ -65,7 +65,7 @@ def test_document_viewer_opens_at_the_span_and_draws_tables(ui):
     assert link in page
     viewer = client.get(link.replace("&amp;", "&").split("#")[0])
     assert viewer.status_code == 200 and 'src="/static/viewer.js"' in viewer.text
-    marked = re.search(r'<mark class="entity child span-hit">(.*?)</mark>', viewer.text, re.S).group(1)
+    marked = re.search(r'<mark class="entity child span-hit" id="hit">(.*?)</mark>', viewer.text, re.S).group(1)
     assert " ".join(marked.split())[:20] in " ".join(flag["child"]["text"].split())
     assert client.get(f"/ui/documents/{document_id}/text?q=chuyển đổi số").status_code == 200
     assert client.get("/ui/documents/khong-co/text").status_code == 404
@@ -148,3 +148,24 @@ def test_regression_second_value_of_the_same_plan_is_shown_in_its_context(ui):
                     if f["type"] == "internal_conflict" and f["parent"] and f["parent"]["span"])
     context = conflict["parent"]["context"]
     assert context["before"] and context["after"], "the second value came without the plan's text around it"
+
+
+def test_regression_duplicate_upload_shows_a_notice_with_a_link_and_does_not_analyse_again(ui):
+    client, document_id, analysis_id = ui
+    home = client.get("/ui/")
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', home.text).group(1)
+    analyses_before = client.get("/analyses", params={"document_id": document_id}, headers=AUTH).json()
+    response = client.post("/ui/upload", data={"csrf_token": csrf, "analyse": "1"},
+                           files={"file": ("lai-lan-nua.txt", corpus_plan(2).read_bytes(), "text/plain")},
+                           follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"] == f"/ui/documents/{document_id}?duplicate=1"
+    page = client.get(response.headers["location"]).text
+    assert 'id="duplicate-notice"' in page and f'href="/ui/analyses/{analysis_id}"' in page
+    assert client.get("/analyses", params={"document_id": document_id}, headers=AUTH).json() == analyses_before
+
+
+def test_documents_are_listed_by_number_and_title(ui):
+    client, document_id, _ = ui
+    number = client.get(f"/documents/{document_id}", headers=AUTH).json()["number"]
+    page = client.get("/ui/").text
+    assert number and f'<a href="/ui/documents/{document_id}">{number}</a>' in page
