@@ -37,6 +37,7 @@ def test_analysis_page_has_every_flag_with_what_triage_needs(ui):
     assert 'id="select-all"' in page and 'data-bulk="dismissed"' in page and "Đối chiếu sai mục cấp trên" in page
     assert '<progress id="progress"' in page and f'href="#f-{flags[0]["fingerprint"]}"' in page
     assert "Bác bỏ (d)" in page and "Bỏ qua" not in page     # "bỏ qua" read as "skip"
+    assert page.count('class="explain muted small"') == len(flags)   # each comparison explained in words
     assert not NO_NETWORK.findall(page)
 
 
