@@ -106,6 +106,30 @@ def test_log_in_with_the_printed_token_and_the_first_finding_fits_the_screen(sit
         page.context.close()
 
 
+def test_search_grouping_and_sorting_act_at_once_without_reloading(site, browser):
+    page = new_page(browser)
+    log_in(page, site, "lan", "mat-khau-lan")
+    page.goto(f"{site['url']}/ui/analyses/{site['analysis_id']}")
+    page.locator("li.flag").first.wait_for()
+    page.evaluate("window.__same_page = true")
+    total = page.locator("li.flag").count()
+    groups_by_type = page.locator("details.group").count()
+    assert groups_by_type == len({f["type"] for f in flags_of(site)})
+    page.fill("#search", "chu ky so")                                   # without diacritics: "chữ ký số"
+    page.wait_for_function("n => document.querySelectorAll('li.flag:not([hidden])').length < n", arg=total)
+    shown = page.locator("li.flag:visible")
+    assert shown.count() >= 1 and all("chữ ký số" in t.lower() for t in shown.all_inner_texts())
+    page.fill("#search", "")
+    page.select_option("#group-by", "section")
+    page.wait_for_function("n => document.querySelectorAll('details.group').length !== n", arg=groups_by_type)
+    page.select_option("#sort-by", "confidence")
+    page.select_option("#group-by", "none")
+    assert page.locator("details.group").count() == 0 and page.locator("li.flag:visible").count() == total
+    assert page.evaluate("window.__same_page === true")                 # nothing reloaded the page
+    shot(page, "02a-search-and-grouping")
+    page.context.close()
+
+
 def test_focus_mode_keyboard_triage_with_undo(site, browser):
     page = new_page(browser)
     log_in(page, site, "lan", "mat-khau-lan")

@@ -61,7 +61,7 @@
     const by = field("group");
     if (by === "type") return [li.dataset.type, TYPE_LABELS[li.dataset.type] || li.dataset.type];
     if (by === "section") return [li.dataset.section || "~", li.dataset.section ? "Mục " + li.dataset.section : "Không gắn với mục nào"];
-    if (by === "parent") return [li.dataset.parent || "~", li.dataset.parent || "Không có văn bản cấp trên"];
+    if (by === "parent") return [li.dataset.parentGroup || "~", li.dataset.parentGroup || "Không có văn bản cấp trên"];
     return ["", ""];
   }
 
@@ -365,7 +365,8 @@
   ["type", "severity", "status", "group", "sort"].forEach(function (name) {
     if (form.elements[name]) form.elements[name].addEventListener("change", render);
   });
-  form.elements.q.addEventListener("input", render);
+  let typingTimer = null;   // search as one types, without re-grouping hundreds of cards on every key
+  form.elements.q.addEventListener("input", function () { clearTimeout(typingTimer); typingTimer = setTimeout(render, 120); });
   document.getElementById("focus-toggle").addEventListener("click", toggleFocus);
   if (canReview) {
     document.getElementById("select-all").addEventListener("change", function (event) {
