@@ -153,7 +153,9 @@ def analysis_page(analysis_id: str, request: Request, session: DbDep,
     document = repo.get_document(session, analysis.document_id)
     factors = reviews.confidence_factors(session)
     all_flags = [flag_out(row, review, factors) for row, review in repo.list_flags(session, analysis_id=analysis.id)]
-    flags = [f for f in all_flags if (not type or f.type == type) and (not severity or f.severity == severity)
+    extraction = document.extraction if document else None
+    flags = [f.model_copy(update={"candidates": viewer.nearest_items(extraction, f)}) for f in all_flags
+             if (not type or f.type == type) and (not severity or f.severity == severity)
              and (not status or f.status == status)]
     filters = {"type": type or "", "severity": severity or "", "status": status or "", "q": q or ""}
     stored_parents = {p.get("doc_id"): p.get("document_id") for p in analysis.parents or [] if p.get("document_id")}

@@ -126,3 +126,27 @@ def document_label(document: Any) -> str:
     if number and title:
         return f"{number} — {title}"
     return number or title or getattr(document, "filename", "") or getattr(document, "id", "")
+
+
+MISSING_TYPES = ("missing_task", "missing_target")
+
+
+def _words(text: str) -> set[str]:
+    return {w for w in re.findall(r"\w+", (text or "").lower()) if len(w) > 1}
+
+
+def nearest_items(extraction: Optional[dict], flag: Any, limit: int = 3) -> Optional[list[dict]]:
+    """For a missing item whose finding names the plan's nearest section (compare keeps the section of
+    the best match below the threshold, and its score) but gives no candidates: the plan's tasks or
+    targets under that section, those sharing most words with the parent item first, so the reviewer can
+    judge "is it really absent?"."""
+    if flag.candidates or flag.type not in MISSING_TYPES or not flag.child or not flag.child.section:
+        return flag.candidates
+    kind = "tasks" if flag.type == "missing_task" else "targets"
+    section = flag.child.section
+    items = [item for item in (extraction or {}).get(kind) or []
+             if item.get("section") == section or str(item.get("section") or "").startswith(section + ".")]
+    wanted = _words(flag.parent.text if flag.parent else flag.message)
+    items.sort(key=lambda item: -len(wanted & _words(item.get("text") or item.get("raw") or "")))
+    return [{"text": item.get("text") or item.get("raw") or "", "span": item.get("span"), "score": None}
+            for item in items[:limit]] or None

@@ -170,3 +170,16 @@ def test_documents_are_listed_by_number_and_title(ui):
     number = client.get(f"/documents/{document_id}", headers=AUTH).json()["number"]
     page = client.get("/ui/").text
     assert number and f'<a href="/ui/documents/{document_id}">{number}</a>' in page
+
+
+def test_a_missing_item_shows_the_nearest_items_of_the_plan(ui):
+    client, document_id, analysis_id = ui
+    missing = [f for f in client.get(f"/analyses/{analysis_id}", headers=AUTH).json()["flags"]
+               if f["type"] == "missing_task" and f["child"] and f["child"]["section"]]
+    assert missing
+    page = client.get(f"/ui/analyses/{analysis_id}", params={"type": "missing_task"}).text
+    section = missing[0]["child"]["section"]
+    assert f"Gần nhất trong kế hoạch: mục {section}" in page
+    card = page[page.index(f'id="f-{missing[0]["fingerprint"]}"'):]
+    card = card[:card.index("</li>\n  <li") if "</li>\n  <li" in card else len(card)]
+    assert f'href="/ui/documents/{document_id}/text?start=' in card      # each nearby task opens in the viewer
