@@ -120,6 +120,11 @@ def test_search_grouping_and_sorting_act_at_once_without_reloading(site, browser
     shown = page.locator("li.flag:visible")
     assert shown.count() >= 1 and all("chữ ký số" in t.lower() for t in shown.all_inner_texts())
     page.fill("#search", "")
+    page.wait_for_function("n => document.querySelectorAll('li.flag:not([hidden])').length === n", arg=total)
+    page.locator("details.group > summary").first.click()              # collapse a group: still "matching"
+    page.check("#select-all")
+    assert page.locator("#selected-count").inner_text() == f"{total} đã chọn"
+    page.uncheck("#select-all")
     page.select_option("#group-by", "section")
     page.wait_for_function("n => document.querySelectorAll('details.group').length !== n", arg=groups_by_type)
     page.select_option("#sort-by", "confidence")

@@ -19,7 +19,8 @@
   const SEVERITY_RANK = { high: 0, medium: 1, low: 2, info: 3 };
   const TYPE_LABELS = {};
   form.querySelectorAll("select[name=type] option").forEach(function (o) { if (o.value) TYPE_LABELS[o.value] = o.textContent; });
-  let visible = flags.slice();
+  let visible = flags.slice();       // in display order, in open groups: what j/k and focus mode walk
+  let matching = flags.slice();      // every flag matching the filters, collapsed groups included
   let current = null;
   let focusMode = false;
   const undoStack = [];
@@ -76,6 +77,7 @@
     });
     groupsBox.replaceChildren();
     visible = [];
+    matching = [];
     Array.from(groups.entries()).sort(function (a, b) {
       return field("group") === "type" ? 0 : a[0].localeCompare(b[0], "vi", { numeric: true });
     }).forEach(function (entry) {
@@ -92,7 +94,10 @@
         details.className = "group";
         details.open = openGroups[key] !== false;
         details.hidden = shown.length === 0;
-        details.addEventListener("toggle", function () { openGroups[key] = details.open; });
+        details.addEventListener("toggle", function () {
+          openGroups[key] = details.open;
+          visible = matching.filter(function (li) { const group = li.closest("details.group"); return !group || group.open; });
+        });
         const summary = document.createElement("summary");
         const open = shown.filter(function (li) { return li.dataset.status === "open"; }).length;
         summary.innerHTML = "";
@@ -104,10 +109,13 @@
         details.append(summary, ol);
         groupsBox.appendChild(details);
       }
-      shown.forEach(function (li) { if (key === "" || openGroups[key] !== false) visible.push(li); });
+      shown.forEach(function (li) {
+        matching.push(li);
+        if (key === "" || openGroups[key] !== false) visible.push(li);
+      });
     });
-    document.getElementById("match-count").textContent = visible.length + " / " + total + " cờ";
-    document.getElementById("no-match").hidden = visible.length > 0 || flags.length === 0;
+    document.getElementById("match-count").textContent = matching.length + " / " + total + " cờ";
+    document.getElementById("no-match").hidden = matching.length > 0 || flags.length === 0;
     updateExportLinks();
     updateSelection();
     if (focusMode) showFocus();
@@ -259,7 +267,7 @@
 
   // ------------------------------------------------------------------ selection and decisions on many
   function selected() {
-    return visible.filter(function (li) { const box = li.querySelector("input.select"); return box && box.checked; });
+    return matching.filter(function (li) { const box = li.querySelector("input.select"); return box && box.checked; });
   }
 
   function updateSelection() {
@@ -268,8 +276,8 @@
     document.getElementById("selected-count").textContent = count + " đã chọn";
     document.querySelectorAll("button[data-bulk]").forEach(function (b) { b.disabled = count === 0; });
     const all = document.getElementById("select-all");
-    all.checked = count > 0 && count === visible.length;
-    all.indeterminate = count > 0 && count < visible.length;
+    all.checked = count > 0 && count === matching.length;
+    all.indeterminate = count > 0 && count < matching.length;
   }
 
   async function decideMany(status) {
@@ -370,7 +378,7 @@
   document.getElementById("focus-toggle").addEventListener("click", toggleFocus);
   if (canReview) {
     document.getElementById("select-all").addEventListener("change", function (event) {
-      visible.forEach(function (li) { li.querySelector("input.select").checked = event.target.checked; });
+      matching.forEach(function (li) { li.querySelector("input.select").checked = event.target.checked; });
       updateSelection();
     });
     document.querySelectorAll("button[data-bulk]").forEach(function (button) {
