@@ -103,6 +103,10 @@ def test_log_in_with_the_printed_token_and_the_first_finding_fits_the_screen(sit
         assert box["y"] + 60 < SCREENS[screen]["height"], f"first finding below the fold at {screen}"
         assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth"), screen
         shot(page, f"01-analysis-{screen}")
+        for path in ("/ui/", "/ui/decisions", "/ui/users", f"/ui/documents/{site['document_id']}/text"):
+            page.goto(site["url"] + path)
+            assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth"), \
+                (path, screen)
         page.context.close()
 
 
