@@ -150,3 +150,15 @@ def nearest_items(extraction: Optional[dict], flag: Any, limit: int = 3) -> Opti
     items.sort(key=lambda item: -len(wanted & _words(item.get("text") or item.get("raw") or "")))
     return [{"text": item.get("text") or item.get("raw") or "", "span": item.get("span"), "score": None}
             for item in items[:limit]] or None
+
+
+def evidence_blocks(context: Any) -> Optional[list[Block]]:
+    """A piece of evidence cut from a table (its context holds cell-separated rows) as blocks to draw
+    as a small table, the value's cell and column marked; None for running text."""
+    if not context:
+        return None
+    before, text, after = (context.get(k, "") if isinstance(context, dict) else getattr(context, k, "")
+                           for k in ("before", "text", "after"))
+    whole = (before or "") + (text or "") + (after or "")
+    blocks = text_blocks(whole, (len(before or ""), len(before or "") + len(text or "")))
+    return blocks if any(b.kind == "table" for b in blocks) else None

@@ -183,3 +183,18 @@ def test_a_missing_item_shows_the_nearest_items_of_the_plan(ui):
     card = page[page.index(f'id="f-{missing[0]["fingerprint"]}"'):]
     card = card[:card.index("</li>\n  <li") if "</li>\n  <li" in card else len(card)]
     assert f'href="/ui/documents/{document_id}/text?start=' in card      # each nearby task opens in the viewer
+
+
+def test_evidence_cut_from_a_table_is_drawn_as_a_table_with_its_column_marked():
+    from service.ui.routes import templates
+
+    before = "TT | Chỉ tiêu | Năm 2025 | Năm 2030\n1 | Tỷ lệ chữ ký số | 50% | "
+    context = {"before": before, "text": "70%", "after": "\n2 | Dịch vụ công trực tuyến | 80% | 100%"}
+    macro = templates.env.get_template("_macros.html").module.evidence
+    html = str(macro({"text": "70%", "context": context}, "KẾ HOẠCH", "child"))
+    assert '<table class="doc-table mini">' in html and html.count("<tr>") == 3
+    assert '<td class="hit-col hit"><mark class="entity child">70%<span class="entity-label">KẾ HOẠCH</span></mark></td>' in html
+    assert html.count('class="hit-col') == 3                 # the year column of every row
+    plain = str(macro({"text": "Giao Sở Tư pháp", "context": {"before": "a ", "text": "Giao Sở Tư pháp", "after": " b"}},
+                      "KẾ HOẠCH", "child"))
+    assert "<table" not in plain and '<mark class="entity child">Giao Sở Tư pháp' in plain
