@@ -21,7 +21,11 @@ install: $(VENV)/.installed
 system-deps:
 	bash scripts/install_system_deps.sh
 
-PLANGAP_TOKEN ?= $(shell $(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(18))')
+# Simply expanded, once: a recursive `?= $(shell ...)` drew a new token at every use, so the token
+# printed by `make run` was not the one the server got (issue 12).
+ifeq ($(origin PLANGAP_TOKEN),undefined)
+PLANGAP_TOKEN := $(shell $(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(18))')
+endif
 
 run: install
 	$(PY) -m service bulk corpus/plans --out out/corpus

@@ -13,6 +13,7 @@ from service.api.deps import Principal
 from service.api.errors import ApiError
 from service.config import Settings
 from service.storage import repository as repo
+from service.storage import reviews
 from service.storage.models import Analysis, Document, FlagRow, Review
 from service.worker import JobRunner, QueueFull
 
@@ -94,26 +95,71 @@ def request_analysis(session: Session, runner: JobRunner, document_id: str, pare
     return analysis
 
 
-def review_flag(session: Session, key: str, *, status: Optional[str], comment: Optional[str],
-                reviewer: Optional[str], principal: Principal) -> tuple[FlagRow, Review]:
-    """Record a decision on the flag ``key`` ('<document id>:<fingerprint>'; a bare fingerprint is
-    accepted when a single document has it)."""
+def flag_row(session: Session, key: str) -> FlagRow:
     document_id, fingerprint = repo.split_flag_key(key)
     rows = repo.current_flags(session, fingerprint, document_id)
     if not rows:
         raise ApiError(404, "not_found", f"Không tìm thấy cờ {key}")
     if len(rows) > 1:
         raise ApiError(409, "ambiguous", f"Cờ {fingerprint} có ở {len(rows)} tài liệu: dùng mã '<mã tài liệu>:{fingerprint}'")
-    row = rows[0]
+    return rows[0]
 
-    def record() -> Review:
-        review = repo.set_review(session, row.document_id, fingerprint, status=status, comment=comment,
-                                 reviewer=reviewer or principal.name)
-        session.commit()
-        return review
 
+def stale_decision(row: FlagRow, review: Optional[Review]) -> ApiError:
+    from service.api.presenters import flag_out
+
+    who = review.reviewer if review is not None and review.reviewer else "người khác"
+    when = review.updated_at.strftime("%H:%M %d/%m/%Y") if review is not None and review.updated_at else ""
+    current = flag_out(row, review).model_dump(mode="json")
+    return ApiError(409, "stale_decision",
+                    f"{who} đã quyết định cờ này lúc {when} (UTC), sau khi bạn mở trang: "
+                    f"hiện là “{REVIEW_STATUS_WORDS.get(current['status'], current['status'])}”. "
+                    "Xem lại rồi quyết định lần nữa nếu vẫn muốn đổi.", extra={"current": current})
+
+
+REVIEW_STATUS_WORDS = {"open": "chưa xử lý", "accepted": "đã chấp nhận", "dismissed": "đã bỏ qua"}
+
+
+def review_flag(session: Session, key: str, *, status: Optional[str], comment: Optional[str],
+                principal: Principal, reason: Optional[str] = None,
+                expected_version: Optional[int] = None) -> tuple[FlagRow, Review]:
+    """Record a decision on the flag ``key`` ('<document id>:<fingerprint>'; a bare fingerprint is
+    accepted when a single document has it). The reviewer is always the authenticated caller: a name
+    sent in the request cannot attribute the decision to someone else."""
+    row = flag_row(session, key)
     try:
-        return row, record()
-    except IntegrityError:   # a first decision on this flag was recorded at the same moment: update it
+        review = reviews.record_decision(session, row, reviewer=principal.name, status=status, reason=reason,
+                                         comment=comment, expected_version=expected_version)
+        session.commit()
+    except reviews.StaleDecision as exc:
         session.rollback()
-        return row, record()
+        if expected_version is not None:
+            raise stale_decision(row, exc.review) from None
+        # no version given: the caller wants its decision recorded over whatever came first
+        review = reviews.record_decision(session, row, reviewer=principal.name, status=status, reason=reason,
+                                         comment=comment)
+        session.commit()
+    return row, review
+
+
+def review_many(session: Session, keys: list[str], *, status: str, reason: Optional[str], comment: Optional[str],
+                principal: Principal, expected_versions: Optional[dict[str, int]] = None):
+    """One decision on many flags (e.g. every flag matching the reviewer's filter). Flags decided by
+    someone else since the reviewer saw them are left as they are and reported as conflicts."""
+    updated, conflicts, not_found = [], [], []
+    for key in dict.fromkeys(keys):
+        try:
+            row = flag_row(session, key)
+        except ApiError:
+            not_found.append(key)
+            continue
+        try:
+            review = reviews.record_decision(session, row, reviewer=principal.name, status=status, reason=reason,
+                                             comment=comment,
+                                             expected_version=(expected_versions or {}).get(key))
+            session.commit()
+            updated.append((row, review))
+        except reviews.StaleDecision as exc:
+            session.rollback()
+            conflicts.append((row, exc.review))
+    return updated, conflicts, not_found

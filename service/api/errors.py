@@ -21,10 +21,12 @@ class ApiError(StarletteHTTPException):
     """An error with a code and a Vietnamese message. An HTTPException, so that FastAPI lets it through
     even when raised while the request body is being read."""
 
-    def __init__(self, status_code: int, code: str, message: str, headers: dict | None = None):
+    def __init__(self, status_code: int, code: str, message: str, headers: dict | None = None,
+                 extra: dict | None = None):
         super().__init__(status_code=status_code, detail=message, headers=headers)
         self.code = code
         self.message = message
+        self.extra = extra or {}   # more fields of the JSON body (e.g. the current decision of a 409)
 
 
 # status -> (code, message) for errors raised by the framework itself
@@ -49,18 +51,18 @@ def error_json(status_code: int, code: str, message: str, headers: dict | None =
     return JSONResponse({"error": code, "message": message, **extra}, status_code=status_code, headers=headers)
 
 
-def _respond(request: Request, status_code: int, code: str, message: str, headers: dict | None = None):
+def _respond(request: Request, status_code: int, code: str, message: str, headers: dict | None = None, **extra):
     """JSON, except for the UI's pages, which get an HTML error page (when the UI installed one)."""
     render_html = getattr(request.app.state, "html_error_page", None)
     if render_html is not None and request.url.path.startswith("/ui/"):
         return render_html(request, status_code, code, message)
-    return error_json(status_code, code, message, headers)
+    return error_json(status_code, code, message, headers, **extra)
 
 
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def _api_error(request: Request, exc: ApiError):
-        return _respond(request, exc.status_code, exc.code, exc.message, exc.headers)
+        return _respond(request, exc.status_code, exc.code, exc.message, exc.headers, **exc.extra)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException):

@@ -77,14 +77,17 @@ def create_app(settings: Optional[Settings] = None) -> FastAPI:
         finally:
             runner.shutdown()
 
-    app = FastAPI(title="plangap", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
+    app = FastAPI(title="plangap", version="0.1.0", description=DESCRIPTION, lifespan=lifespan,
+                  docs_url=None, redoc_url=None)   # offline pages: service.api.docs
     app.state.settings = settings
     install_error_handlers(app)
     app.add_middleware(UploadSizeLimit, max_bytes=settings.max_upload_bytes)
     for router in (documents.router, analyses.router, flags.router, system.router, *_optional_routers()):
         app.include_router(router)
 
+    from service.api.docs import install_api_docs
     from service.ui.routes import mount_ui
 
+    install_api_docs(app)
     mount_ui(app)
     return app

@@ -21,18 +21,26 @@ def document_detail(document: Document, counts: Optional[dict]) -> DocumentDetai
     return document_out(document, counts, model=DocumentDetail, extraction=document.extraction)
 
 
-def flag_out(row: FlagRow, review: Optional[Review]) -> FlagOut:
+def flag_out(row: FlagRow, review: Optional[Review], factors: Optional[dict[str, float]] = None) -> FlagOut:
+    """``factors``: per flag type, what reviewers' decisions say a finding of that rule is worth
+    (service.storage.reviews.confidence_factors); it scales the confidence compare gave."""
     data = row.data
-    return FlagOut(id=flag_key(row.document_id, row.fingerprint), fingerprint=row.fingerprint, type=row.type, severity=row.severity, message=row.message, score=row.score,
+    base = data.get("confidence")
+    confidence = round((1.0 if base is None else float(base)) * (factors or {}).get(row.type, 1.0), 3)
+    return FlagOut(id=flag_key(row.document_id, row.fingerprint), fingerprint=row.fingerprint, type=row.type,
+                   severity=row.severity, message=row.message, score=row.score,
                    status=review.status if review else "open", comment=review.comment if review else None,
+                   reason=review.reason if review else None, version=review.version if review else 0,
                    reviewer=review.reviewer if review else None, reviewed_at=review.updated_at if review else None,
+                   confidence=confidence, base_confidence=base, candidates=data.get("candidates"),
                    child=data.get("child"), parent=data.get("parent"),
                    document_id=row.document_id, analysis_id=row.analysis_id)
 
 
-def analysis_out(analysis: Analysis, flags: list[tuple[FlagRow, Optional[Review]]]) -> AnalysisOut:
+def analysis_out(analysis: Analysis, flags: list[tuple[FlagRow, Optional[Review]]],
+                 factors: Optional[dict[str, float]] = None) -> AnalysisOut:
     return AnalysisOut(id=analysis.id, status=analysis.status, document_id=analysis.document_id,
-                       coverage=analysis.coverage, flags=[flag_out(row, review) for row, review in flags],
+                       coverage=analysis.coverage, flags=[flag_out(row, review, factors) for row, review in flags],
                        parents=analysis.parents, unresolved=analysis.unresolved,
                        requested_parent_ids=analysis.requested_parent_ids, error=analysis.error_code,
                        error_message=analysis.error_message, created_at=analysis.created_at,
@@ -42,3 +50,10 @@ def analysis_out(analysis: Analysis, flags: list[tuple[FlagRow, Optional[Review]
 def analysis_summary(analysis: Analysis) -> AnalysisSummary:
     return AnalysisSummary(id=analysis.id, status=analysis.status, document_id=analysis.document_id,
                            error=analysis.error_code, created_at=analysis.created_at, finished_at=analysis.finished_at)
+
+
+def review_decisions(flags: list[tuple[FlagRow, Optional[Review]]]) -> dict[str, dict]:
+    """Flag id (fingerprint) -> its decision, as the report renderers take it."""
+    return {row.fingerprint: {"status": review.status, "reason": review.reason, "comment": review.comment,
+                              "reviewer": review.reviewer, "reviewed_at": review.updated_at}
+            for row, review in flags if review is not None}

@@ -10,6 +10,8 @@ from nlp.schema import FlagType, Severity
 
 JobStatus = Literal["queued", "running", "done", "failed"]
 ReviewStatus = Literal["open", "accepted", "dismissed"]
+DismissReason = Literal["wrong_extraction", "not_applicable_level", "present_other_wording", "wrong_parent_item",
+                        "other"]
 Role = Literal["uploader", "reviewer", "admin"]
 
 
@@ -47,8 +49,16 @@ class FlagOut(BaseModel):
     child: Optional[EvidenceOut] = None
     parent: Optional[EvidenceOut] = None
     comment: Optional[str] = None
+    reason: Optional[DismissReason] = Field(default=None, description="lý do bỏ qua (khi status = dismissed)")
     reviewer: Optional[str] = None
     reviewed_at: Optional[UtcDatetime] = None
+    version: int = Field(default=0, description="số lần đã quyết định; gửi lại làm expected_version để phát hiện "
+                                                "người khác đã quyết định trước (409)")
+    confidence: Optional[float] = Field(default=None, description="độ tin cậy của phát hiện (từ bước so sánh), "
+                                        "đã nhân với hệ số học từ các quyết định rà soát của cùng loại cờ")
+    base_confidence: Optional[float] = Field(default=None, description="độ tin cậy do bước so sánh đưa ra")
+    candidates: Optional[list[dict[str, Any]]] = Field(default=None, description="với cờ 'thiếu': các đoạn gần "
+                                                       "nhất trong kế hoạch kèm điểm, nếu bước so sánh đưa ra")
     document_id: str
     analysis_id: str
 
@@ -126,14 +136,57 @@ class AnalysisSummary(BaseModel):
 
 class ReviewIn(BaseModel):
     status: Optional[ReviewStatus] = None
+    reason: Optional[DismissReason] = Field(default=None, description="lý do bỏ qua: wrong_extraction (trích xuất "
+                                            "sai), not_applicable_level (không áp dụng cho cấp này), "
+                                            "present_other_wording (đã có với cách diễn đạt khác), "
+                                            "wrong_parent_item (đối chiếu sai mục cấp trên), other (khác)")
     comment: Optional[str] = Field(default=None, max_length=5000)
-    reviewer: Optional[str] = Field(default=None, max_length=100, description="defaults to the caller's name")
+    expected_version: Optional[int] = Field(default=None, ge=0, description="version của cờ mà người rà soát đã "
+                                            "thấy; nếu người khác đã quyết định sau đó: 409 stale_decision")
+    reviewer: Optional[str] = Field(default=None, max_length=100,
+                                    description="bỏ qua: người rà soát luôn là người dùng đã xác thực")
 
     @model_validator(mode="after")
     def _something_to_change(self):
-        if self.status is None and self.comment is None:
-            raise ValueError("status or comment is required")
+        if self.status is None and self.comment is None and self.reason is None:
+            raise ValueError("status, reason or comment is required")
         return self
+
+
+class BulkReviewIn(BaseModel):
+    ids: list[str] = Field(min_length=1, max_length=5000, description="khoá các cờ '<mã tài liệu>:<Flag.id>'")
+    status: ReviewStatus
+    reason: Optional[DismissReason] = None
+    comment: Optional[str] = Field(default=None, max_length=5000)
+    expected_versions: Optional[dict[str, int]] = Field(
+        default=None, description="id → version đã thấy; cờ nào người khác đã quyết định sau đó được trả về trong "
+                                  "conflicts và không bị đổi")
+
+
+class ReviewEventOut(BaseModel):
+    reviewer: str
+    at: UtcDatetime
+    from_status: ReviewStatus
+    to_status: ReviewStatus
+    reason: Optional[DismissReason] = None
+    comment: Optional[str] = None
+
+
+class BulkReviewOut(BaseModel):
+    updated: list["FlagOut"]
+    conflicts: list["FlagOut"] = Field(default_factory=list, description="đã được người khác quyết định trước")
+    not_found: list[str] = Field(default_factory=list)
+
+
+class RuleStatsOut(BaseModel):
+    flag_type: str
+    accepted: int
+    dismissed: int
+    open: int
+    reasons: dict[str, int]
+    precision: Optional[float] = Field(description="chấp nhận / (chấp nhận + bỏ qua vì quy tắc sai); "
+                                                   "lý do 'other' không tính")
+    confidence_factor: float = Field(description="hệ số nhân vào độ tin cậy của các phát hiện của loại cờ này")
 
 
 class UserIn(BaseModel):

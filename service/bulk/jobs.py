@@ -30,7 +30,7 @@ from service.config import Settings
 
 log = logging.getLogger("plangap.bulk")
 
-OUTPUT_NAMES = {"documents.csv", "documents.parquet", "flags.csv", "flags.parquet", "overview.html"}
+OUTPUT_NAMES = {"documents.csv", "documents.parquet", "flags.csv", "flags.parquet", "overview.html", "results.xlsx"}
 JOB_ID_LENGTH = 16
 
 

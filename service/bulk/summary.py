@@ -15,7 +15,9 @@ from sqlalchemy.orm import Session
 from nlp.schema import FlagType
 from service.bulk.inputs import InputFile
 from service.bulk.store import current_analyses, documents_by_hash
-from service.storage.models import FlagRow
+from service.bulk.labels import document_label, level_rank, not_implementing_reason, province_of
+from service.reports.cells import neutralise
+from service.storage.models import REVIEW_STATUSES, FlagRow, Review
 
 FLAG_TYPES: tuple[str, ...] = get_args(FlagType)
 GENERIC_ISSUER = re.compile(r"^(UBND|Ủy ban nhân dân|Đảng ủy|Ban Thường vụ Đảng ủy)\s+(xã|phường|thị trấn)$", re.I)
@@ -80,6 +82,7 @@ def build_tables(session: Session, entries: list[Entry]) -> Tables:
     documents = documents_by_hash(session, [e.sha256 for e in entries if e.sha256])
     analyses = current_analyses(session, [d.current_analysis_id for d in documents.values()])
     flags_by_analysis = _flag_rows(session, list(analyses))
+    decisions = _decisions(session, [d.id for d in documents.values()])
     groups: dict[str, str] = {}
     rows, flag_rows = [], []
     for entry in entries:
@@ -103,29 +106,54 @@ def build_tables(session: Session, entries: list[Entry]) -> Tables:
             "seconds": round(entry.seconds["total"], 3) if "total" in entry.seconds else None,
         }
         row.update({k: v for k, v in entry.file.labels.items() if k not in row})
+        text = extraction.get("text")
+        row.update({"label": document_label(info, text, commune if entry.file.labels.get("commune") else entry.file.name),
+                    "kind": info.get("kind"), "province": province_of(info, text, entry.file.labels),
+                    "level_rank": level_rank(info.get("level"), info.get("issuer")),
+                    "analysis_id": analysis.id if analysis is not None else None})
         flags = flags_by_analysis.get(analysis.id, []) if analysis is not None else []
         row["flags_total"] = len(flags) if analysis is not None else None
         for flag_type in FLAG_TYPES:
             row[f"flags_{flag_type}"] = sum(f.type == flag_type for f in flags) if analysis is not None else None
+        for status in REVIEW_STATUSES:
+            row[f"decisions_{status}"] = sum(_decision(decisions, f)["status"] == status for f in flags) \
+                if analysis is not None else None
         if analysis is not None:
             row.update(_coverage_columns(analysis.coverage or {}, groups))
-            flag_rows.extend(_flag_row(entry, commune, document.id, flag) for flag in flags)
+            flag_rows.extend(_flag_row(entry, commune, document.id, flag, _decision(decisions, flag)) for flag in flags)
+        row["not_implementing"] = not_implementing_reason(row)
         rows.append(row)
     return Tables(documents=_ordered(pd.DataFrame(rows), groups), flags=pd.DataFrame(flag_rows, columns=FLAG_COLUMNS),
                   groups=groups)
 
 
 FLAG_COLUMNS = ["name", "commune", "document_id", "flag_key", "type", "severity", "message", "score",
-                "child_section", "child_text", "parent_doc", "parent_section", "parent_text"]
+                "child_section", "child_text", "parent_doc", "parent_section", "parent_text",
+                "status", "reason", "comment", "reviewer", "reviewed_at"]
+NO_DECISION = {"status": "open", "reason": None, "comment": None, "reviewer": None, "reviewed_at": None}
 
 
-def _flag_row(entry: Entry, commune: str, document_id: str, flag: FlagRow) -> dict[str, Any]:
+def _decisions(session: Session, document_ids: list[str]) -> dict[tuple[str, str], dict]:
+    out = {}
+    for start in range(0, len(document_ids), 500):
+        for review in session.scalars(select(Review).where(Review.document_id.in_(document_ids[start:start + 500]))):
+            out[(review.document_id, review.fingerprint)] = {
+                "status": review.status, "reason": review.reason, "comment": review.comment,
+                "reviewer": review.reviewer, "reviewed_at": review.updated_at}
+    return out
+
+
+def _decision(decisions: dict, flag: FlagRow) -> dict:
+    return decisions.get((flag.document_id, flag.fingerprint), NO_DECISION)
+
+
+def _flag_row(entry: Entry, commune: str, document_id: str, flag: FlagRow, decision: dict) -> dict[str, Any]:
     child, parent = (flag.data or {}).get("child") or {}, (flag.data or {}).get("parent") or {}
     return {"name": entry.file.name, "commune": commune, "document_id": document_id,
             "flag_key": f"{document_id}:{flag.fingerprint}", "type": flag.type, "severity": flag.severity,
             "message": flag.message, "score": flag.score, "child_section": child.get("section"),
             "child_text": child.get("text"), "parent_doc": parent.get("doc"), "parent_section": parent.get("section"),
-            "parent_text": parent.get("text")}
+            "parent_text": parent.get("text"), **decision}
 
 
 def _ordered(frame: pd.DataFrame, groups: dict[str, str]) -> pd.DataFrame:
@@ -137,12 +165,27 @@ def _ordered(frame: pd.DataFrame, groups: dict[str, str]) -> pd.DataFrame:
     return frame[others + group_columns]
 
 
+def _csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """Text cells that a spreadsheet would run as formulas, prefixed (service.reports.cells)."""
+    safe = frame.copy()
+    for column in safe.columns:
+        if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column]):
+            safe[column] = safe[column].map(neutralise)
+    return safe
+
+
 def write_tables(tables: Tables, out_dir: Path) -> dict[str, Path]:
+    """CSV (UTF-8 with BOM, for Excel; formulas neutralised), Parquet (the values as they are) and
+    results.xlsx (service.bulk.workbook)."""
+    from service.bulk.workbook import write_workbook
+
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = {"documents_csv": out_dir / "documents.csv", "documents_parquet": out_dir / "documents.parquet",
-             "flags_csv": out_dir / "flags.csv", "flags_parquet": out_dir / "flags.parquet"}
-    tables.documents.to_csv(paths["documents_csv"], index=False)
+             "flags_csv": out_dir / "flags.csv", "flags_parquet": out_dir / "flags.parquet",
+             "results_xlsx": out_dir / "results.xlsx"}
+    _csv_safe(tables.documents).to_csv(paths["documents_csv"], index=False, encoding="utf-8-sig")
     tables.documents.to_parquet(paths["documents_parquet"], index=False)
-    tables.flags.to_csv(paths["flags_csv"], index=False)
+    _csv_safe(tables.flags).to_csv(paths["flags_csv"], index=False, encoding="utf-8-sig")
     tables.flags.to_parquet(paths["flags_parquet"], index=False)
+    write_workbook(tables, paths["results_xlsx"])
     return paths

@@ -1,19 +1,24 @@
 """Renderers of a ComparisonReport: json, html, md, csv, xlsx.
 
-    render_report(report, fmt, child_text=None) -> str | bytes
+    render_report(report, fmt, child_text=None, decisions=None) -> str | bytes
 
 Used by `python -m service compare` and by the API (GET /analyses/{id}.csv|.xlsx|.html).
-``child_text`` is the child's canonical text, for showing each flag's evidence in context.
+``child_text`` is the child's canonical text, for showing each flag's evidence in context;
+``decisions`` maps a flag's id to the reviewers' decision on it (status, reason, comment, reviewer,
+reviewed_at), written beside the flag in CSV and XLSX. Spreadsheet cells are neutralised against formula
+injection (service.reports.cells); Markdown escapes raw HTML of the documents.
 """
 from __future__ import annotations
 
-import csv
 import io
 from collections import OrderedDict
 from pathlib import Path
 from typing import Optional
 
 from nlp.schema import ComparisonReport, Flag
+from service.reports.cells import csv_text, write_sheet
+from service.ui.labels import DISMISS_REASONS as DISMISS_REASON_TITLES
+from service.ui.labels import REVIEW_STATUSES as REVIEW_STATUS_TITLES
 
 FORMATS = ("json", "html", "md", "csv", "xlsx")
 
@@ -32,36 +37,58 @@ FLAG_TITLES = OrderedDict([
     ("unresolved_parent", "Không tìm thấy văn bản cấp trên"),
 ])
 SEVERITY_TITLES = {"high": "cao", "medium": "trung bình", "low": "thấp", "info": "thông tin"}
-CSV_COLUMNS = ["id", "type", "severity", "message", "score", "child_doc", "child_section", "child_start", "child_end",
-               "child_text", "parent_doc", "parent_section", "parent_text"]
+DECISION_COLUMNS = ["status", "reason", "comment", "reviewer", "reviewed_at"]
+CSV_COLUMNS = ["id", "type", "severity", "message", "score", "confidence", "child_doc", "child_section", "child_start",
+               "child_end", "child_text", "parent_doc", "parent_section", "parent_text"] + DECISION_COLUMNS
+# XLSX: (column, Vietnamese header, width in characters)
+XLSX_COLUMNS = [("id", "Mã cờ", 18), ("type", "Loại", 26), ("severity", "Mức độ", 11), ("message", "Nội dung", 60),
+                ("score", "Điểm tương đồng", 10), ("confidence", "Độ tin cậy", 10),
+                ("child_section", "Mục (kế hoạch)", 12), ("child_text", "Đoạn kế hoạch", 50),
+                ("parent_doc", "Văn bản cấp trên", 16), ("parent_section", "Mục (cấp trên)", 12),
+                ("parent_text", "Đoạn văn bản cấp trên", 50), ("status", "Trạng thái rà soát", 16),
+                ("reason", "Lý do bác bỏ", 24), ("comment", "Ghi chú", 40), ("reviewer", "Người rà soát", 16),
+                ("reviewed_at", "Thời điểm rà soát", 18)]
 
 
-def render_report(report: ComparisonReport, fmt: str, child_text: Optional[str] = None) -> str | bytes:
+def render_report(report: ComparisonReport, fmt: str, child_text: Optional[str] = None,
+                  decisions: Optional[dict[str, dict]] = None) -> str | bytes:
     fmt = fmt.lower().lstrip(".")
     if fmt == "json":
         return report.model_dump_json(indent=2)
     if fmt == "csv":
-        return render_csv(report)
+        return render_csv(report, decisions)
     if fmt == "md":
         return render_markdown(report)
     if fmt == "xlsx":
-        return render_xlsx(report)
+        return render_xlsx(report, decisions)
     if fmt == "html":
         return render_html(report, child_text)
     raise ValueError(f"unknown report format {fmt!r}; one of {', '.join(FORMATS)}")
 
 
-def flag_row(flag: Flag) -> dict:
-    child, parent = flag.child, flag.parent
+def flag_row(flag: Flag, decision: Optional[dict] = None) -> dict:
+    child, parent, decision = flag.child, flag.parent, decision or {}
+    confidence = getattr(flag, "confidence", None)
+    reviewed_at = decision.get("reviewed_at")
     return {
         "id": flag.id, "type": flag.type, "severity": flag.severity, "message": flag.message,
-        "score": "" if flag.score is None else flag.score,
+        "score": "" if flag.score is None else flag.score, "confidence": "" if confidence is None else confidence,
         "child_doc": child.doc if child else "", "child_section": (child.section or "") if child else "",
         "child_start": child.span.start if child and child.span else "", "child_end": child.span.end if child and child.span else "",
         "child_text": child.text if child else "",
         "parent_doc": parent.doc if parent else "", "parent_section": (parent.section or "") if parent else "",
         "parent_text": parent.text if parent else "",
+        "status": decision.get("status") or "open", "reason": decision.get("reason") or "",
+        "comment": decision.get("comment") or "", "reviewer": decision.get("reviewer") or "",
+        "reviewed_at": reviewed_at.strftime("%Y-%m-%d %H:%M:%S") if hasattr(reviewed_at, "strftime") else (reviewed_at or ""),
     }
+
+
+def xlsx_values(row: dict) -> list:
+    """A flag row as the XLSX shows it: Vietnamese words for codes."""
+    words = {"type": FLAG_TITLES, "severity": SEVERITY_TITLES, "status": REVIEW_STATUS_TITLES,
+             "reason": DISMISS_REASON_TITLES}
+    return [words[key].get(row[key], row[key]) if key in words else row[key] for key, _, _ in XLSX_COLUMNS]
 
 
 def grouped_flags(report: ComparisonReport) -> list[tuple[str, str, list[Flag]]]:
@@ -81,13 +108,9 @@ def coverage_rows(report: ComparisonReport) -> list[dict]:
             for gid, g in groups.items()]
 
 
-def render_csv(report: ComparisonReport) -> str:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS)
-    writer.writeheader()
-    for flag in report.flags:
-        writer.writerow(flag_row(flag))
-    return out.getvalue()
+def render_csv(report: ComparisonReport, decisions: Optional[dict[str, dict]] = None) -> str:
+    rows = (flag_row(flag, (decisions or {}).get(flag.id)) for flag in report.flags)
+    return csv_text(CSV_COLUMNS, ([row[c] for c in CSV_COLUMNS] for row in rows))
 
 
 def _summary_lines(report: ComparisonReport) -> list[str]:
@@ -100,24 +123,35 @@ def _summary_lines(report: ComparisonReport) -> list[str]:
     return lines
 
 
+def _md(text) -> str:
+    """Document text inside Markdown: raw HTML (``<script>``…) shown as text, not passed to a renderer."""
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _md_cell(text) -> str:
+    return _md(text).replace("|", "\\|").replace("\n", " ")
+
+
 def render_markdown(report: ComparisonReport) -> str:
-    out = [f"# Đối chiếu {report.child} với văn bản cấp trên", "",
-           f"Văn bản cấp trên: {', '.join(report.parents) or '(không có)'}", ""]
+    out = [f"# Đối chiếu {_md(report.child)} với văn bản cấp trên", "",
+           f"Văn bản cấp trên: {_md(', '.join(report.parents)) or '(không có)'}", ""]
     out += [f"- {line}" for line in _summary_lines(report)] + [""]
     out += ["## Nhóm nhiệm vụ", "", "| Nhóm | Nội dung | Có trong kế hoạch | Điểm | Mục tương ứng |", "|---|---|---|---|---|"]
     for row in coverage_rows(report):
-        out.append(f"| {row['group']} | {row['title']} | {'có' if row['covered'] else '**không**'} | {row['score']} | {row['child_sections']} |")
+        out.append(f"| {_md_cell(row['group'])} | {_md_cell(row['title'])} | {'có' if row['covered'] else '**không**'} "
+                   f"| {row['score']} | {_md_cell(row['child_sections'])} |")
     out.append("")
     out.append(f"## Cảnh báo ({len(report.flags)})")
     for flag_type, title, flags in grouped_flags(report):
         out += ["", f"### {title} (`{flag_type}`, {len(flags)})", ""]
         for f in flags:
-            where = f" — mục {f.child.section}" if f.child and f.child.section else ""
-            out.append(f"- [{SEVERITY_TITLES[f.severity]}] {f.message}{where} `{f.id}`")
+            where = f" — mục {_md(f.child.section)}" if f.child and f.child.section else ""
+            out.append(f"- [{SEVERITY_TITLES[f.severity]}] {_md(f.message)}{where} `{f.id}`")
             if f.child and f.child.text:
-                out.append(f"  - Kế hoạch: “{_clip(f.child.text)}”")
+                out.append(f"  - Kế hoạch: “{_md(_clip(f.child.text))}”")
             if f.parent and f.parent.text:
-                out.append(f"  - Đối chiếu ({f.parent.doc}{', ' + f.parent.section if f.parent.section else ''}): “{_clip(f.parent.text)}”")
+                out.append(f"  - Đối chiếu ({_md(f.parent.doc)}{', ' + _md(f.parent.section) if f.parent.section else ''}): "
+                           f"“{_md(_clip(f.parent.text))}”")
     return "\n".join(out) + "\n"
 
 
@@ -126,27 +160,26 @@ def _clip(text: str, limit: int = 240) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def render_xlsx(report: ComparisonReport) -> bytes:
+def add_flags_sheet(wb, title: str, report: ComparisonReport, decisions: Optional[dict[str, dict]] = None):
+    sheet = wb.create_sheet(title[:31])
+    rows = (xlsx_values(flag_row(flag, (decisions or {}).get(flag.id))) for flag in report.flags)
+    write_sheet(sheet, [header for _, header, _ in XLSX_COLUMNS], rows, [width for _, _, width in XLSX_COLUMNS])
+    return sheet
+
+
+def render_xlsx(report: ComparisonReport, decisions: Optional[dict[str, dict]] = None) -> bytes:
     from openpyxl import Workbook
-    from openpyxl.styles import Font
 
     wb = Workbook()
-    sheet = wb.active
-    sheet.title = "Cảnh báo"
-    sheet.append(CSV_COLUMNS)
-    for flag in report.flags:
-        row = flag_row(flag)
-        sheet.append([row[c] for c in CSV_COLUMNS])
+    wb.remove(wb.active)
+    add_flags_sheet(wb, "Cảnh báo", report, decisions)
     coverage = wb.create_sheet("Độ bao phủ")
-    coverage.append(["Nhóm", "Nội dung", "Có trong kế hoạch", "Điểm", "Mục tương ứng"])
-    for row in coverage_rows(report):
-        coverage.append([row["group"], row["title"], "có" if row["covered"] else "không", row["score"], row["child_sections"]])
+    write_sheet(coverage, ["Nhóm", "Nội dung", "Có trong kế hoạch", "Điểm", "Mục tương ứng"],
+                ([row["group"], row["title"], "có" if row["covered"] else "không", row["score"], row["child_sections"]]
+                 for row in coverage_rows(report)), [8, 60, 16, 8, 30])
     coverage.append([])
     for line in _summary_lines(report):
         coverage.append([line])
-    for ws in (sheet, coverage):
-        for cell in ws[1]:
-            cell.font = Font(bold=True)
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()

@@ -12,6 +12,7 @@ JsonType = JSON().with_variant(JSONB(), "postgresql")
 
 JOB_STATUSES = ("queued", "running", "done", "failed")
 REVIEW_STATUSES = ("open", "accepted", "dismissed")
+DISMISS_REASONS = ("wrong_extraction", "not_applicable_level", "present_other_wording", "wrong_parent_item", "other")
 ROLES = ("uploader", "reviewer", "admin")
 
 
@@ -115,3 +116,26 @@ class Review(Base):
     comment: Mapped[Optional[str]] = mapped_column(Text)
     reviewer: Mapped[Optional[str]] = mapped_column(String(100))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+    reason: Mapped[Optional[str]] = mapped_column(String(40))     # why it was dismissed (DISMISS_REASONS)
+    version: Mapped[int] = mapped_column(Integer, default=0)      # +1 per decision: optimistic concurrency
+
+
+class ReviewEvent(Base):
+    """One decision on a flag, appended and never changed: who, when, from which status to which,
+    with the reason and comment given. The flag's type is kept so decisions can be aggregated by rule."""
+
+    __tablename__ = "review_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    document_id: Mapped[str] = mapped_column(ForeignKey("documents.id"))
+    fingerprint: Mapped[str] = mapped_column(String(200))
+    flag_type: Mapped[Optional[str]] = mapped_column(String(40))
+    reviewer: Mapped[str] = mapped_column(String(100))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    from_status: Mapped[str] = mapped_column(String(20))
+    to_status: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[Optional[str]] = mapped_column(String(40))
+    comment: Mapped[Optional[str]] = mapped_column(Text)
+
+    __table_args__ = (Index("ix_review_events_flag", "document_id", "fingerprint"),
+                      Index("ix_review_events_type", "flag_type"))

@@ -189,7 +189,9 @@ def store_report(session: Session, analysis: Analysis, report: ComparisonReport,
         if data.get("child"):
             data["child"]["context"] = evidence_context(data["child"], child_text)
         if data.get("parent"):
-            data["parent"]["context"] = evidence_context(data["parent"], parent_texts.get(data["parent"].get("doc")))
+            parent_doc = data["parent"].get("doc")   # the plan itself for a second value (internal_conflict)
+            data["parent"]["context"] = evidence_context(
+                data["parent"], parent_texts.get(parent_doc) or (child_text if parent_doc == report.child else None))
         session.add(FlagRow(analysis_id=analysis.id, document_id=analysis.document_id, fingerprint=flag.id,
                             ordinal=ordinal, type=flag.type, severity=flag.severity, message=data["message"],
                             score=flag.score, data=data))

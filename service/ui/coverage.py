@@ -1,8 +1,8 @@
 """Coverage of parent task groups -> bars for a small inline SVG chart.
 
 The compare stage reports {"task_groups": {"covered", "total", "ratio", "groups": {id: {"title",
-"covered": bool, "score"}}}, "tasks": {...}, "targets": {...}}. A group's bar shows its best
-similarity score, coloured by whether it is covered; a metric's bar shows its ratio."""
+"covered": bool, "score"}}}, "tasks": {...}, "targets": {...}}. A group's bar shows whether it is
+covered (its length and colour agree); a metric's bar shows its ratio."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -51,6 +51,20 @@ def _group_label(key: str, value: Any) -> str:
     return f"{key}. {title}" if title and not title.startswith(key) else (title or key)
 
 
+UNCOVERED_MAX_LENGTH = 0.45   # a missing group's bar never looks as long as a covered one's
+
+
+def _group_bar(label: str, covered: bool, score: Optional[float]) -> Bar:
+    """Length and colour tell the same thing: a covered group is a full green bar; a missing one a short
+    red bar whose length is how close the plan's nearest passage came. (A bar as long as the similarity
+    score put a green 0.28 beside a red 0.37: coverage is also decided by section titles.)"""
+    similarity = f"{score:.0%}" if score is not None else None
+    if covered:
+        return Bar(label, 1.0, "có trong kế hoạch" + (f" (độ giống {similarity})" if similarity else ""), "high")
+    length = min(_clip(score), UNCOVERED_MAX_LENGTH) if score is not None else 0.0
+    return Bar(label, length, "chưa có" + (f" (đoạn gần nhất giống {similarity})" if similarity else ""), "low")
+
+
 def group_bars(coverage: Optional[dict]) -> list[Bar]:
     """One bar per parent task group."""
     groups = ((coverage or {}).get("task_groups") or {}).get("groups") if isinstance(coverage, dict) else None
@@ -60,11 +74,7 @@ def group_bars(coverage: Optional[dict]) -> list[Bar]:
     for key, value in (groups or {}).items():
         label = _group_label(str(key), value)
         if isinstance(value, dict) and isinstance(value.get("covered"), bool):
-            score = _number(value.get("score"))
-            ratio = _clip(score) if score is not None else float(value["covered"])
-            verdict = "có" if value["covered"] else "chưa có"
-            detail = verdict + (f" · {score:.2f}" if score is not None else "")
-            bars.append(Bar(label, ratio, detail, "high" if value["covered"] else "low"))
+            bars.append(_group_bar(label, value["covered"], _number(value.get("score"))))
         elif (bar := _metric_bar(label, value)) is not None:
             bars.append(bar)
     return bars

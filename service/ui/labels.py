@@ -16,9 +16,35 @@ FLAG_TYPES = {
     "unresolved_parent": "Chưa xác định văn bản cấp trên",
 }
 
+# What each rule checked, in plain words, shown under a finding's message.
+FLAG_EXPLANATIONS = {
+    "missing_task_group": "Văn bản cấp trên có nhóm nhiệm vụ này nhưng không tìm thấy phần nào của kế hoạch nói về nó.",
+    "missing_task": "Văn bản cấp trên giao nhiệm vụ này cho địa phương nhưng kế hoạch không có nhiệm vụ nào đủ giống.",
+    "missing_target": "Văn bản cấp trên có chỉ tiêu này (địa phương thực hiện được) nhưng kế hoạch không nêu.",
+    "weaker_target": "Cùng một chỉ tiêu, kế hoạch đặt mức thấp hơn, mốc năm muộn hơn hoặc phạm vi hẹp hơn văn bản cấp trên "
+                     "(ký hiệu: kế hoạch < cấp trên).",
+    "later_deadline": "Nhiệm vụ giao cho địa phương có thời hạn muộn hơn thời hạn văn bản cấp trên yêu cầu.",
+    "no_owner": "Nhiệm vụ chưa nêu cơ quan chủ trì (nguyên tắc “5 rõ”: rõ người).",
+    "no_deadline": "Nhiệm vụ chưa có thời hạn hoàn thành (nguyên tắc “5 rõ”: rõ thời gian).",
+    "citation_error": "Số hiệu, ký hiệu, cơ quan ban hành hoặc ngày của văn bản được dẫn không khớp với văn bản đó.",
+    "internal_conflict": "Cùng một chỉ tiêu và năm, kế hoạch ghi hai giá trị khác nhau ở hai chỗ.",
+    "duplicate_item": "Hai nhiệm vụ gần như giống hệt nhau trong cùng một phần của kế hoạch.",
+    "stale_deadline": "Thời hạn đã qua trước ngày ban hành kế hoạch.",
+    "unresolved_parent": "Kế hoạch dẫn một văn bản cấp trên chưa có trong hệ thống nên chưa đối chiếu được.",
+}
+
 SEVERITIES = {"high": "Cao", "medium": "Trung bình", "low": "Thấp", "info": "Thông tin"}
 
-REVIEW_STATUSES = {"open": "Chưa xử lý", "accepted": "Đã chấp nhận", "dismissed": "Đã bỏ qua"}
+# "Bỏ qua" read as "skip": a dismissal says the finding is wrong, so it is "bác bỏ" (rejected).
+REVIEW_STATUSES = {"open": "Chưa xử lý", "accepted": "Đã chấp nhận", "dismissed": "Đã bác bỏ"}
+
+DISMISS_REASONS = {
+    "wrong_extraction": "Trích xuất sai",
+    "not_applicable_level": "Không áp dụng cho cấp này",
+    "present_other_wording": "Đã có, diễn đạt khác",
+    "wrong_parent_item": "Đối chiếu sai mục cấp trên",
+    "other": "Lý do khác",
+}
 
 JOB_STATUSES = {"queued": "Đang chờ", "running": "Đang xử lý", "done": "Hoàn tất", "failed": "Lỗi"}
 

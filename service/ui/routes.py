@@ -2,11 +2,13 @@
 role, a session and its CSRF token; reviews are sent by the page's script to PATCH /flags/{id}."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Optional
 from urllib.parse import quote, urlencode
 
-from fastapi import APIRouter, Depends, FastAPI, Form, Request
+from fastapi import APIRouter, Depends, FastAPI, Form, Query, Request
+from pydantic import ValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
@@ -15,15 +17,20 @@ from service.api import actions
 from service.api.deps import (STATIC_ADMIN_ID, DbDep, Principal, PrincipalDep, RunnerDep, SettingsDep, require)
 from service.api.errors import ApiError
 from service.api.presenters import flag_out
+from service.api.schemas import UserIn
 from service.api.security import SESSION_COOKIE, csrf_token, make_session
 from service.storage import repository as repo
+from service.storage import reviews
+from service.storage import users as user_store
 from service.storage.users import user_by_password, user_by_token
-from service.ui import labels
+from service.ui import labels, viewer
 from service.ui.coverage import group_bars, summary_bars
 
 HERE = Path(__file__).resolve().parent
 templates = Jinja2Templates(directory=str(HERE / "templates"))
-templates.env.globals.update(labels=labels, label=labels.label)
+templates.env.globals.update(labels=labels, label=labels.label, evidence_blocks=viewer.evidence_blocks)
+# evidence cut from tables keeps the blank lines between cells: one line break is enough to read it
+templates.env.filters["squeeze"] = lambda text: re.sub(r"\n[ \t]*(?:\n[ \t]*)+", "\n", text or "")
 
 router = APIRouter(prefix="/ui", include_in_schema=False)
 
@@ -103,8 +110,10 @@ async def upload(request: Request, session: DbDep, runner: RunnerDep, settings: 
     if upload_file is None or isinstance(upload_file, str):
         raise ApiError(422, "invalid_request", "Chưa chọn tệp")
     data = await upload_file.read(settings.max_upload_bytes + 1)
-    document, _duplicate = actions.accept_upload(session, runner, settings, data, upload_file.filename or "document",
-                                                 principal)
+    document, duplicate = actions.accept_upload(session, runner, settings, data, upload_file.filename or "document",
+                                                principal)
+    if duplicate:   # the same content is stored: show it (and its analysis) instead of analysing it again
+        return RedirectResponse(f"/ui/documents/{document.id}?duplicate=1", status_code=303)
     if form.get("analyse") and document.status != "failed":   # an unticked box sends nothing
         analysis = actions.request_analysis(session, runner, document.id, None, principal)
         return RedirectResponse(f"/ui/analyses/{analysis.id}", status_code=303)
@@ -113,7 +122,7 @@ async def upload(request: Request, session: DbDep, runner: RunnerDep, settings: 
 
 @router.get("/documents/{document_id}", response_class=HTMLResponse)
 def document_page(document_id: str, request: Request, session: DbDep,
-                  principal: Optional[Principal] = Depends(page_reader)):
+                  principal: Optional[Principal] = Depends(page_reader), duplicate: bool = False):
     document = repo.get_document(session, document_id)
     if document is None:
         raise ApiError(404, "not_found", f"Không tìm thấy tài liệu {document_id}")
@@ -121,6 +130,7 @@ def document_page(document_id: str, request: Request, session: DbDep,
     counts = repo.flag_counts(session, [document.id]).get(document.id)
     extraction = document.extraction or {}
     return _render(request, "document.html", principal, document=document, analyses=analyses, counts=counts,
+                   duplicate=duplicate, doc_label=viewer.document_label(document),
                    n_tasks=len(extraction.get("tasks") or []), n_targets=len(extraction.get("targets") or []),
                    n_references=len(extraction.get("references") or []))
 
@@ -134,28 +144,114 @@ def analyse(document_id: str, session: DbDep, runner: RunnerDep, principal: Prin
 @router.get("/analyses/{analysis_id}", response_class=HTMLResponse)
 def analysis_page(analysis_id: str, request: Request, session: DbDep,
                   principal: Optional[Principal] = Depends(page_reader), type: Optional[str] = None,
-                  severity: Optional[str] = None, status: Optional[str] = None):
+                  severity: Optional[str] = None, status: Optional[str] = None, q: Optional[str] = None):
+    """Every flag is sent to the page, which filters, groups, sorts and searches them instantly; the
+    query's filters are applied here too, so that a link (or a browser without scripts) shows the same."""
     analysis = repo.get_analysis(session, analysis_id)
     if analysis is None:
         raise ApiError(404, "not_found", f"Không tìm thấy phân tích {analysis_id}")
     document = repo.get_document(session, analysis.document_id)
-    all_flags = [flag_out(row, review) for row, review in repo.list_flags(session, analysis_id=analysis.id)]
-    flags = [f for f in all_flags if (not type or f.type == type) and (not severity or f.severity == severity)
+    factors = reviews.confidence_factors(session)
+    all_flags = [flag_out(row, review, factors) for row, review in repo.list_flags(session, analysis_id=analysis.id)]
+    extraction = document.extraction if document else None
+    flags = [f.model_copy(update={"candidates": viewer.nearest_items(extraction, f)}) for f in all_flags
+             if (not type or f.type == type) and (not severity or f.severity == severity)
              and (not status or f.status == status)]
-    filters = {"type": type or "", "severity": severity or "", "status": status or ""}
+    filters = {"type": type or "", "severity": severity or "", "status": status or "", "q": q or ""}
+    stored_parents = {p.get("doc_id"): p.get("document_id") for p in analysis.parents or [] if p.get("document_id")}
     return _render(request, "analysis.html", principal, analysis=analysis, document=document, flags=flags,
-                   total=len(all_flags), filters=filters, group_bars=group_bars(analysis.coverage),
-                   summary_bars=summary_bars(analysis.coverage),
+                   doc_label=viewer.document_label(document) if document else analysis.document_id,
+                   total=len(all_flags), decided=sum(f.status != "open" for f in all_flags), filters=filters,
+                   group_bars=group_bars(analysis.coverage), summary_bars=summary_bars(analysis.coverage),
                    types_present=sorted({f.type for f in all_flags}),
-                   export_query=urlencode({k: v for k, v in filters.items() if v}))
+                   viewer_url=viewer.viewer_url,
+                   parent_viewer_url=lambda ev: viewer.viewer_url(stored_parents.get(ev.doc), ev),
+                   search_hint=viewer.search_hint,
+                   export_query=urlencode({k: v for k, v in filters.items() if v and k != "q"}))
+
+
+@router.get("/documents/{document_id}/text", response_class=HTMLResponse)
+def document_text_page(document_id: str, request: Request, session: DbDep,
+                       principal: Optional[Principal] = Depends(page_reader),
+                       start: Optional[int] = Query(None, ge=0), end: Optional[int] = Query(None, ge=0),
+                       q: Optional[str] = Query(None, max_length=200)):
+    """The whole canonical text of a document, tables drawn as tables, opened at the span start..end."""
+    document = repo.get_document(session, document_id)
+    if document is None:
+        raise ApiError(404, "not_found", f"Không tìm thấy tài liệu {document_id}")
+    text = (document.extraction or {}).get("text")
+    if not text:
+        raise ApiError(409, "not_ready", "Tài liệu chưa được đọc xong (hoặc không đọc được), chưa có toàn văn")
+    span = (start, end) if start is not None and end is not None and start < end <= len(text) else None
+    return _render(request, "document_text.html", principal, document=document,
+                   doc_label=viewer.document_label(document), blocks=viewer.text_blocks(text, span), span=span,
+                   q=q or "")
+
+
+@router.get("/decisions", response_class=HTMLResponse)
+def decisions_page(request: Request, session: DbDep, principal: Optional[Principal] = Depends(page_reader)):
+    """How reviewers have judged each rule: the precision they see and why they dismissed findings."""
+    stats = sorted(reviews.decision_stats(session).values(), key=lambda s: (-(s.accepted + s.dismissed), s.flag_type))
+    return _render(request, "decisions.html", principal, stats=stats)
+
+
+@router.get("/users", response_class=HTMLResponse)
+def users_page(request: Request, session: DbDep, principal: Principal = Depends(require("admin"))):
+    return _render(request, "users.html", principal, users=user_store.list_users(session), created=None, error=None)
+
+
+@router.post("/users", response_class=HTMLResponse)
+def create_user_form(request: Request, session: DbDep, principal: Principal = Depends(require("admin")),
+                     name: str = Form(""), role: str = Form("reviewer"), password: str = Form("")):
+    """An admin creates a user; its API token is shown once, on this page."""
+    error = None
+    try:
+        body = UserIn(name=name.strip(), role=role, password=password or None)
+    except ValidationError:
+        body, error = None, ("Tên chỉ gồm chữ, số và . @ - _; vai trò là người tải lên / người rà soát / quản trị; "
+                             "mật khẩu (nếu có) từ 8 ký tự")
+    if body is not None and user_store.get_user_by_name(session, body.name) is not None:
+        error = f"Đã có người dùng tên {body.name}"
+    created = None
+    if error is None:
+        user, token = user_store.create_user(session, body.name, body.role, body.password)
+        session.commit()
+        created = {"name": user.name, "role": user.role, "token": token}
+    return _render(request, "users.html", principal, status_code=201 if created else 422,
+                   users=user_store.list_users(session), created=created, error=error)
 
 
 def _html_error_page(request: Request, status_code: int, code: str, message: str) -> Response:
     return _render(request, "error.html", None, status_code=status_code, code=code, message=message)
 
 
+# The UI's pages run only their own scripts and styles, are never framed, and are not sniffed.
+UI_SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+                               "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+}
+
+
+def _is_ui_path(path: str) -> bool:
+    return path == "/" or path.startswith(("/ui", "/static/"))
+
+
 def mount_ui(app: FastAPI) -> None:
     app.state.html_error_page = _html_error_page
+
+    @app.middleware("http")
+    async def _ui_security_headers(request: Request, call_next):
+        response = await call_next(request)
+        if _is_ui_path(request.url.path):
+            for name, value in UI_SECURITY_HEADERS.items():
+                response.headers.setdefault(name, value)
+        else:
+            response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        return response
+
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     app.include_router(router)
 

@@ -32,7 +32,7 @@ def test_json_report(outputs):
 
 def test_csv_has_one_row_per_flag(outputs):
     report = ComparisonReport.model_validate_json(outputs["json"].read_text(encoding="utf-8"))
-    rows = list(csv.DictReader(io.StringIO(outputs["csv"].read_text(encoding="utf-8"))))
+    rows = list(csv.DictReader(io.StringIO(outputs["csv"].read_text(encoding="utf-8-sig"))))   # BOM for Excel
     assert [r["id"] for r in rows] == [f.id for f in report.flags]
 
 

@@ -49,7 +49,7 @@ def test_upload_form_analyses_and_the_analysis_page_shows_flags_side_by_side(bro
     assert page.count('class="flag ') > 5
     assert '<svg class="chart"' in page and "Nhóm nhiệm vụ của văn bản cấp trên" in page
     assert '<mark class="entity child">' in page and '<mark class="entity parent">' in page
-    assert "Chấp nhận (a)" in page and "Bỏ qua (d)" in page and 'src="/static/review.js"' in page
+    assert "Chấp nhận (a)" in page and "Bác bỏ (d)" in page and 'src="/static/review.js"' in page
     assert not re.findall(r'(?:src|href)="(?:https?:)?//', page)   # nothing loaded from the network (no CDN)
     assert browser.get("/static/review.js").status_code == 200
 

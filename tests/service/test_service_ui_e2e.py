@@ -61,7 +61,7 @@ def test_upload_wait_for_flags_dismiss_with_a_comment_and_reload(server_factory,
     page.keyboard.press("Escape")
     page.keyboard.press("d")                              # dismiss
     flag.locator('[data-role="feedback"]').filter(has_text="Đã lưu").wait_for()
-    assert flag.locator('[data-role="status"]').inner_text() == "Đã bỏ qua"
+    assert flag.locator('[data-role="status"]').inner_text() == "Đã bác bỏ"
 
     second = page.locator("li.flag").nth(1)
     second.locator('button[data-action="accepted"]').click()

@@ -8,9 +8,11 @@ from fastapi.responses import Response
 from service.api import actions
 from service.api.deps import DbDep, Reader, RunnerDep, Uploader
 from service.api.errors import ApiError, error_responses
-from service.api.presenters import analysis_out, analysis_summary
-from service.api.schemas import AnalysisAccepted, AnalysisIn, AnalysisOut, AnalysisSummary, JobStatus
+from nlp.schema import FlagType, Severity
+from service.api.presenters import analysis_out, analysis_summary, review_decisions
+from service.api.schemas import AnalysisAccepted, AnalysisIn, AnalysisOut, AnalysisSummary, JobStatus, ReviewStatus
 from service.storage import repository as repo
+from service.storage import reviews
 
 router = APIRouter(prefix="/analyses", tags=["analyses"])
 
@@ -50,7 +52,10 @@ def list_analyses(session: DbDep, _reader: Reader, document_id: Optional[str] = 
                                                 **error_responses(401, 404, 409)},
             response_class=Response, summary="Xuất báo cáo: csv, xlsx (và json, html, md)")
 def export_analysis(analysis_id: str, fmt: Literal["csv", "xlsx", "json", "html", "md"], session: DbDep,
-                    _reader: Reader):
+                    _reader: Reader, type: Optional[FlagType] = None, severity: Optional[Severity] = None,
+                    status: Optional[ReviewStatus] = None):
+    """The report with the reviewers' decisions; ``type``, ``severity``, ``status`` keep only the flags
+    that match, as the UI's filters do."""
     analysis = _analysis_or_404(session, analysis_id)
     if analysis.status != "done":
         raise ApiError(409, "not_ready", "Phân tích chưa xong, chưa thể xuất báo cáo")
@@ -58,7 +63,12 @@ def export_analysis(analysis_id: str, fmt: Literal["csv", "xlsx", "json", "html"
 
     document = repo.get_document(session, analysis.document_id)
     child_text = (document.extraction or {}).get("text") if document else None
-    content = render_report(repo.analysis_report(analysis), fmt, child_text=child_text)
+    report = repo.analysis_report(analysis)
+    decisions = review_decisions(repo.list_flags(session, analysis_id=analysis.id))
+    report = report.model_copy(update={"flags": [
+        f for f in report.flags if (not type or f.type == type) and (not severity or f.severity == severity)
+        and (not status or decisions.get(f.id, {}).get("status", "open") == status)]})
+    content = render_report(report, fmt, child_text=child_text, decisions=decisions)
     body = content.encode("utf-8") if isinstance(content, str) else content
     stem = (document.filename.rsplit(".", 1)[0] if document else analysis.document_id) or analysis.document_id
     filename = f"phan-tich-{analysis.id}.{fmt}"
@@ -76,4 +86,5 @@ def _quote(text: str) -> str:
             summary="Trạng thái, độ bao phủ và các cờ của một phân tích")
 def get_analysis(analysis_id: str, session: DbDep, _reader: Reader):
     analysis = _analysis_or_404(session, analysis_id)
-    return analysis_out(analysis, repo.list_flags(session, analysis_id=analysis.id))
+    return analysis_out(analysis, repo.list_flags(session, analysis_id=analysis.id),
+                        reviews.confidence_factors(session))

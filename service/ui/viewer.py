@@ -1,0 +1,164 @@
+"""The document viewer: a document's canonical text cut into blocks for display, its tables drawn as
+tables (the ingest stage joins a table's rows by newlines and its cells by " | "), with the evidence
+span marked where it falls, in a paragraph or in table cells (and its column's header marked too)."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+from nlp.ingest.normalize import CELL_SEPARATOR
+
+Span = tuple[int, int]
+
+
+@dataclass
+class Piece:
+    text: str
+    marked: bool = False
+    anchor: bool = False     # the first marked piece: the page opens there (#hit)
+
+
+@dataclass
+class Cell:
+    pieces: list[Piece]
+    hit: bool = False
+
+
+@dataclass
+class Block:
+    kind: str                                   # "text" or "table"
+    pieces: list[Piece] = field(default_factory=list)
+    rows: list[list[Cell]] = field(default_factory=list)
+    hit_column: Optional[int] = None            # the column of the marked value, in a table
+    hit: bool = False
+
+
+def _pieces(text: str, offset: int, span: Optional[Span]) -> list[Piece]:
+    """``text`` (which starts at ``offset`` in the document) split around the span."""
+    if span is None:
+        return [Piece(text)]
+    lo, hi = max(span[0] - offset, 0), min(span[1] - offset, len(text))
+    if lo >= hi:
+        return [Piece(text)]
+    return [p for p in (Piece(text[:lo]), Piece(text[lo:hi], True), Piece(text[hi:])) if p.text]
+
+
+def _is_table_line(line: str) -> bool:
+    return CELL_SEPARATOR in line
+
+
+def _table(lines: list[tuple[int, str]], span: Optional[Span]) -> Block:
+    block = Block("table")
+    for offset, line in lines:
+        row, position = [], offset
+        for text in line.split(CELL_SEPARATOR):
+            pieces = _pieces(text, position, span)
+            hit = any(p.marked for p in pieces)
+            row.append(Cell(pieces, hit))
+            if hit and block.hit_column is None:
+                block.hit_column = len(row) - 1
+            position += len(text) + len(CELL_SEPARATOR)
+        block.rows.append(row)
+    block.hit = block.hit_column is not None
+    return block
+
+
+def text_blocks(text: str, span: Optional[Span] = None) -> list[Block]:
+    """Runs of two or more cell-separated lines become tables; everything else stays running text."""
+    lines, offset = [], 0
+    for line in text.split("\n"):
+        lines.append((offset, line))
+        offset += len(line) + 1
+    cells = [_is_table_line(line) for _, line in lines]
+    in_table = [cells[i] and ((i > 0 and cells[i - 1]) or (i + 1 < len(cells) and cells[i + 1]))
+                for i in range(len(lines))]
+    blocks: list[Block] = []
+    start = 0
+    for end in range(1, len(lines) + 1):
+        if end < len(lines) and in_table[end] == in_table[start]:
+            continue
+        run = lines[start:end]
+        if in_table[start]:
+            blocks.append(_table(run, span))
+        else:
+            pieces = _pieces("\n".join(line for _, line in run), run[0][0], span)
+            blocks.append(Block("text", pieces=pieces, hit=any(p.marked for p in pieces)))
+        start = end
+    first_marked = next((p for b in blocks for p in _block_pieces(b) if p.marked), None)
+    if first_marked is not None:
+        first_marked.anchor = True
+    return blocks
+
+
+def _block_pieces(block: Block):
+    if block.kind == "text":
+        yield from block.pieces
+    for row in block.rows:
+        for cell in row:
+            yield from cell.pieces
+
+
+def viewer_url(document_id: Optional[str], evidence: Any) -> Optional[str]:
+    """Link to the viewer opened at the evidence's span (None without a stored document or a span)."""
+    span = evidence.get("span") if isinstance(evidence, dict) else getattr(evidence, "span", None)
+    if not document_id or not span:
+        return None
+    start, end = span.get("start"), span.get("end")
+    if start is None or end is None:
+        return None
+    return f"/ui/documents/{document_id}/text?start={start}&end={end}#hit"
+
+
+def search_hint(flag: Any, words: int = 6) -> str:
+    """A few words worth searching the plan for when a parent item is reported missing."""
+    source = (flag.parent.text if flag.parent and flag.parent.text else flag.message) or ""
+    source = re.sub(r"^[\W\d]+", "", source)
+    return " ".join(source.split()[:words])
+
+
+def document_label(document: Any) -> str:
+    """'597/KH-UBND — Kế hoạch thực hiện …' when the number and title are known, else the file name."""
+    number, title = getattr(document, "number", None), getattr(document, "title", None)
+    title = " ".join((title or "").split())
+    if len(title) > 110:
+        title = title[:109] + "…"
+    if number and title:
+        return f"{number} — {title}"
+    return number or title or getattr(document, "filename", "") or getattr(document, "id", "")
+
+
+MISSING_TYPES = ("missing_task", "missing_target")
+
+
+def _words(text: str) -> set[str]:
+    return {w for w in re.findall(r"\w+", (text or "").lower()) if len(w) > 1}
+
+
+def nearest_items(extraction: Optional[dict], flag: Any, limit: int = 3) -> Optional[list[dict]]:
+    """For a missing item whose finding names the plan's nearest section (compare keeps the section of
+    the best match below the threshold, and its score) but gives no candidates: the plan's tasks or
+    targets under that section, those sharing most words with the parent item first, so the reviewer can
+    judge "is it really absent?"."""
+    if flag.candidates or flag.type not in MISSING_TYPES or not flag.child or not flag.child.section:
+        return flag.candidates
+    kind = "tasks" if flag.type == "missing_task" else "targets"
+    section = flag.child.section
+    items = [item for item in (extraction or {}).get(kind) or []
+             if item.get("section") == section or str(item.get("section") or "").startswith(section + ".")]
+    wanted = _words(flag.parent.text if flag.parent else flag.message)
+    items.sort(key=lambda item: -len(wanted & _words(item.get("text") or item.get("raw") or "")))
+    return [{"text": item.get("text") or item.get("raw") or "", "span": item.get("span"), "score": None}
+            for item in items[:limit]] or None
+
+
+def evidence_blocks(context: Any) -> Optional[list[Block]]:
+    """A piece of evidence cut from a table (its context holds cell-separated rows) as blocks to draw
+    as a small table, the value's cell and column marked; None for running text."""
+    if not context:
+        return None
+    before, text, after = (context.get(k, "") if isinstance(context, dict) else getattr(context, k, "")
+                           for k in ("before", "text", "after"))
+    whole = (before or "") + (text or "") + (after or "")
+    blocks = text_blocks(whole, (len(before or ""), len(before or "") + len(text or "")))
+    return blocks if any(b.kind == "table" for b in blocks) else None

@@ -1,0 +1,200 @@
+"""The reviewer UI's triage pages server-side: the analysis page carries what the script needs, the
+document viewer, the decisions page, user management, security headers, offline API docs, and the
+coverage chart whose bar length and colour agree. (The browser tests drive the scripts.)"""
+from __future__ import annotations
+
+import re
+
+import pytest
+from fastapi.testclient import TestClient
+
+from service.api.main import create_app
+from service.ui.coverage import group_bars
+from service.ui.viewer import text_blocks
+from service_testlib import ADMIN_TOKEN, AUTH, corpus_plan, make_settings
+from triage_testlib import seed_analysis
+
+NO_NETWORK = re.compile(r'(?:src|href)="(?:https?:)?//')
+
+
+@pytest.fixture(scope="module")
+def ui(tmp_path_factory):
+    settings = make_settings(tmp_path_factory.mktemp("triage"), workers=0)
+    document_id, analysis_id = seed_analysis(settings, 2)
+    with TestClient(create_app(settings)) as client:
+        assert client.post("/ui/login", data={"name": "", "password": ADMIN_TOKEN}, follow_redirects=False).status_code == 303
+        yield client, document_id, analysis_id
+
+
+def test_analysis_page_has_every_flag_with_what_triage_needs(ui):
+    client, _, analysis_id = ui
+    flags = client.get(f"/analyses/{analysis_id}", headers=AUTH).json()["flags"]
+    page = client.get(f"/ui/analyses/{analysis_id}").text
+    assert page.count('class="flag ') == len(flags)
+    for attribute in ("data-type", "data-severity", "data-status", "data-version", "data-confidence", "data-section"):
+        assert page.count(attribute + "=") >= len(flags)
+    assert 'id="search"' in page and 'id="group-by"' in page and 'id="sort-by"' in page and 'id="focus-toggle"' in page
+    assert 'id="select-all"' in page and 'data-bulk="dismissed"' in page and "Đối chiếu sai mục cấp trên" in page
+    assert '<progress id="progress"' in page and f'href="#f-{flags[0]["fingerprint"]}"' in page
+    assert "Bác bỏ (d)" in page and "Bỏ qua" not in page     # "bỏ qua" read as "skip"
+    assert page.count('class="explain muted small"') == len(flags)   # each comparison explained in words
+    assert not NO_NETWORK.findall(page)
+
+
+def test_second_value_of_the_same_plan_is_not_labelled_as_the_parent(ui):
+    client, _, analysis_id = ui
+    flags = client.get(f"/analyses/{analysis_id}", headers=AUTH).json()["flags"]
+    conflicts = [f for f in flags if f["type"] == "internal_conflict"]
+    assert conflicts, "plan 002 states two values for one 2030 indicator"
+    page = client.get(f"/ui/analyses/{analysis_id}", params={"type": "internal_conflict"}).text
+    assert "Kế hoạch — chỗ thứ hai" in page and "Văn bản cấp trên:" not in page and "CẤP TRÊN<" not in page
+
+
+def test_flags_without_a_parent_side_have_no_empty_half(ui):
+    client, _, analysis_id = ui
+    page = client.get(f"/ui/analyses/{analysis_id}", params={"type": "no_owner"}).text
+    assert 'class="side-by-side single"' in page and "không có đoạn tương ứng" not in page
+
+
+def test_document_viewer_opens_at_the_span_and_draws_tables(ui):
+    client, document_id, analysis_id = ui
+    flag = next(f for f in client.get(f"/analyses/{analysis_id}", headers=AUTH).json()["flags"]
+                if f["child"] and f["child"]["span"])
+    page = client.get(f"/ui/analyses/{analysis_id}").text
+    span = flag["child"]["span"]
+    link = f"/ui/documents/{document_id}/text?start={span['start']}&amp;end={span['end']}#hit"
+    assert link in page
+    viewer = client.get(link.replace("&amp;", "&").split("#")[0])
+    assert viewer.status_code == 200 and 'src="/static/viewer.js"' in viewer.text
+    marked = re.search(r'<mark class="entity child span-hit" id="hit">(.*?)</mark>', viewer.text, re.S).group(1)
+    assert " ".join(marked.split())[:20] in " ".join(flag["child"]["text"].split())
+    assert client.get(f"/ui/documents/{document_id}/text?q=chuyển đổi số").status_code == 200
+    assert client.get("/ui/documents/khong-co/text").status_code == 404
+
+
+def test_viewer_tables_mark_the_value_and_its_column():
+    text = "Chỉ tiêu\nTT | Chỉ tiêu | Năm 2025 | Năm 2030\n1 | Chữ ký số | 50% | 70%\n2 | Dịch vụ công | 80% | 100%\nHết."
+    start = text.index("70%")
+    blocks = text_blocks(text, (start, start + 3))
+    assert [b.kind for b in blocks] == ["text", "table", "text"]
+    table = blocks[1]
+    assert table.hit_column == 3 and [c.hit for c in table.rows[1]] == [False, False, False, True]
+    assert "".join(p.text for row in table.rows for c in row for p in c.pieces if p.marked) == "70%"
+
+
+def test_coverage_bar_length_and_colour_agree():
+    bars = group_bars({"task_groups": {"groups": {
+        "I": {"title": "Thể chế", "covered": True, "score": 0.28},
+        "II": {"title": "Hạ tầng", "covered": False, "score": 0.37}}}})
+    covered, missing = bars
+    assert covered.level == "high" and missing.level == "low" and covered.ratio > missing.ratio
+    assert "có trong kế hoạch" in covered.detail and "chưa có" in missing.detail and "37%" in missing.detail
+
+
+def test_decisions_page_and_endpoint(ui):
+    client, _, analysis_id = ui
+    flag = client.get(f"/analyses/{analysis_id}", headers=AUTH).json()["flags"][0]
+    client.patch(f"/flags/{flag['id']}", json={"status": "dismissed", "reason": "wrong_extraction"}, headers=AUTH)
+    page = client.get("/ui/decisions").text
+    assert f'data-type="{flag["type"]}"' in page and "Trích xuất sai: 1" in page and "Độ chính xác" in page
+
+
+def test_admin_manages_users_in_the_ui(ui):
+    client, *_ = ui
+    page = client.get("/ui/users").text
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    created = client.post("/ui/users", data={"csrf_token": csrf, "name": "hoa", "role": "reviewer",
+                                             "password": "mat-khau-hoa"})
+    assert created.status_code == 201 and 'id="new-token"' in created.text
+    token = re.search(r'<code id="new-token">([^<]+)</code>', created.text).group(1)
+    assert client.get("/me", headers={"Authorization": f"Bearer {token}"}).json() == {"name": "hoa", "role": "reviewer"}
+    again = client.post("/ui/users", data={"csrf_token": csrf, "name": "hoa", "role": "reviewer"})
+    assert again.status_code == 422 and "Đã có người dùng tên hoa" in again.text
+    assert client.post("/ui/users", data={"name": "x", "role": "admin"}).status_code == 403   # no CSRF token
+
+
+def test_ui_pages_send_security_headers(ui):
+    client, _, analysis_id = ui
+    for path in ("/ui/", f"/ui/analyses/{analysis_id}", "/ui/login", "/static/review.js"):
+        headers = client.get(path).headers
+        assert "frame-ancestors 'none'" in headers["content-security-policy"], path
+        assert "script-src 'self'" in headers["content-security-policy"]
+        assert headers["x-content-type-options"] == "nosniff"
+    assert client.get("/healthz").headers["x-content-type-options"] == "nosniff"
+
+
+def test_swagger_ui_and_redoc_are_served_offline(ui):
+    client, *_ = ui
+    for path in ("/docs", "/redoc"):
+        page = client.get(path)
+        assert page.status_code == 200 and not NO_NETWORK.findall(page.text) and "fonts.googleapis" not in page.text
+        for asset in re.findall(r'(?:src|href)="(/docs-assets/[^"]+)"', page.text):
+            assert client.get(asset).status_code == 200, asset
+    assert "SwaggerUIBundle" in client.get("/docs-assets/swagger-ui-bundle.js").text[:200000]
+
+
+def test_openapi_declares_the_security_schemes(ui):
+    client, *_ = ui
+    schema = client.get("/openapi.json").json()
+    schemes = schema["components"]["securitySchemes"]
+    assert schemes["bearerToken"] == {**schemes["bearerToken"], "type": "http", "scheme": "bearer"}
+    assert schemes["sessionCookie"]["in"] == "cookie"
+    assert {"bearerToken": []} in schema["paths"]["/flags/{flag_id}"]["patch"]["security"]
+    assert schema["paths"]["/healthz"]["get"]["security"] == []
+
+
+def test_regression_second_value_of_the_same_plan_is_shown_in_its_context(ui):
+    client, _, analysis_id = ui
+    conflict = next(f for f in client.get(f"/analyses/{analysis_id}", headers=AUTH).json()["flags"]
+                    if f["type"] == "internal_conflict" and f["parent"] and f["parent"]["span"])
+    context = conflict["parent"]["context"]
+    assert context["before"] and context["after"], "the second value came without the plan's text around it"
+
+
+def test_regression_duplicate_upload_shows_a_notice_with_a_link_and_does_not_analyse_again(ui):
+    client, document_id, analysis_id = ui
+    home = client.get("/ui/")
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', home.text).group(1)
+    analyses_before = client.get("/analyses", params={"document_id": document_id}, headers=AUTH).json()
+    response = client.post("/ui/upload", data={"csrf_token": csrf, "analyse": "1"},
+                           files={"file": ("lai-lan-nua.txt", corpus_plan(2).read_bytes(), "text/plain")},
+                           follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"] == f"/ui/documents/{document_id}?duplicate=1"
+    page = client.get(response.headers["location"]).text
+    assert 'id="duplicate-notice"' in page and f'href="/ui/analyses/{analysis_id}"' in page
+    assert client.get("/analyses", params={"document_id": document_id}, headers=AUTH).json() == analyses_before
+
+
+def test_documents_are_listed_by_number_and_title(ui):
+    client, document_id, _ = ui
+    number = client.get(f"/documents/{document_id}", headers=AUTH).json()["number"]
+    page = client.get("/ui/").text
+    assert number and f'<a href="/ui/documents/{document_id}">{number}</a>' in page
+
+
+def test_a_missing_item_shows_the_nearest_items_of_the_plan(ui):
+    client, document_id, analysis_id = ui
+    missing = [f for f in client.get(f"/analyses/{analysis_id}", headers=AUTH).json()["flags"]
+               if f["type"] == "missing_task" and f["child"] and f["child"]["section"]]
+    assert missing
+    page = client.get(f"/ui/analyses/{analysis_id}", params={"type": "missing_task"}).text
+    section = missing[0]["child"]["section"]
+    assert f"Gần nhất trong kế hoạch: mục {section}" in page
+    card = page[page.index(f'id="f-{missing[0]["fingerprint"]}"'):]
+    card = card[:card.index("</li>\n  <li") if "</li>\n  <li" in card else len(card)]
+    assert f'href="/ui/documents/{document_id}/text?start=' in card      # each nearby task opens in the viewer
+
+
+def test_evidence_cut_from_a_table_is_drawn_as_a_table_with_its_column_marked():
+    from service.ui.routes import templates
+
+    before = "TT | Chỉ tiêu | Năm 2025 | Năm 2030\n1 | Tỷ lệ chữ ký số | 50% | "
+    context = {"before": before, "text": "70%", "after": "\n2 | Dịch vụ công trực tuyến | 80% | 100%"}
+    macro = templates.env.get_template("_macros.html").module.evidence
+    html = str(macro({"text": "70%", "context": context}, "KẾ HOẠCH", "child"))
+    assert '<table class="doc-table mini">' in html and html.count("<tr>") == 3
+    assert '<td class="hit-col hit"><mark class="entity child">70%<span class="entity-label">KẾ HOẠCH</span></mark></td>' in html
+    assert html.count('class="hit-col') == 3                 # the year column of every row
+    plain = str(macro({"text": "Giao Sở Tư pháp", "context": {"before": "a ", "text": "Giao Sở Tư pháp", "after": " b"}},
+                      "KẾ HOẠCH", "child"))
+    assert "<table" not in plain and '<mark class="entity child">Giao Sở Tư pháp' in plain
