@@ -129,7 +129,8 @@ class _Page:
 # ---------------------------------------------------------------- entry point
 
 
-def read_pdf(data: bytes, source: str = "document.pdf", *, progress=None, ocr: bool = True) -> IngestedDocument:
+def read_pdf(data: bytes, source: str = "document.pdf", *, progress=None, ocr: bool = True,
+             ocr_timeout_s: Optional[float] = None, ocr_max_pages: Optional[int] = None) -> IngestedDocument:
     """``progress``: optional callable given OCR progress dicts (see nlp.ingest.ocr_pdf). ``ocr``: read
     pages that have a picture and no text with Tesseract (when False they are refused as before)."""
     from pdfminer.layout import LAParams
@@ -144,7 +145,7 @@ def read_pdf(data: bytes, source: str = "document.pdf", *, progress=None, ocr: b
     laparams = LAParams(line_margin=0.5, char_margin=2.0, word_margin=0.1, boxes_flow=None, all_texts=True)
     resources = PDFResourceManager(caching=True)
     pages: list[_Page] = []
-    scans = _scan_reader(data[start:], source, progress) if ocr else None
+    scans = _scan_reader(data[start:], source, progress, ocr_timeout_s, ocr_max_pages) if ocr else None
     try:
         from pdfminer.pdfpage import PDFPage
         for number, pdf_page in enumerate(PDFPage.create_pages(document), start=1):
@@ -187,9 +188,10 @@ def read_pdf(data: bytes, source: str = "document.pdf", *, progress=None, ocr: b
     return doc
 
 
-def _scan_reader(data: bytes, source: str, progress):
-    from nlp.ingest.ocr_pdf import ScanReader
-    return ScanReader(data, source, progress=progress)
+def _scan_reader(data: bytes, source: str, progress, timeout_s: Optional[float], max_pages: Optional[int]):
+    from nlp.ingest.ocr_pdf import MAX_OCR_PAGES, OCR_TIMEOUT_S, ScanReader
+    return ScanReader(data, source, progress=progress, timeout_s=OCR_TIMEOUT_S if timeout_s is None else timeout_s,
+                      max_pages=MAX_OCR_PAGES if max_pages is None else max_pages)
 
 
 def _assemble(drafts: list[BlockDraft], pages: list[_Page], *, source: str, data: bytes) -> IngestedDocument:
@@ -569,8 +571,18 @@ def _text_frame(pages: list[_Page]) -> dict[int, tuple[float, float]]:
     return {page.number: frames_by_width[round(page.width)] for page in pages}
 
 
+def _line_gap(pages: list[_Page]) -> float:
+    """The usual white space between two lines of one paragraph (median over lines of one box)."""
+    gaps = []
+    for page in pages:
+        lines = [it for it in page.items if isinstance(it, _Line)]
+        gaps.extend(a.bottom - b.top for a, b in zip(lines, lines[1:]) if a.box == b.box and a.bottom > b.top)
+    return median(gaps) if gaps else 0.0
+
+
 def _blocks(pages: list[_Page]) -> list[BlockDraft]:
     frames = _text_frame(pages)
+    frames["line_gap"] = _line_gap(pages)
     drafts: list[BlockDraft] = []
     current: Optional[list[_Line]] = None
     last_table: Optional[_Table] = None
@@ -615,6 +627,8 @@ def _starts_new_block(block: list[_Line], line: _Line, frames: dict) -> bool:
         return True
     if prev.bold != line.bold or prev.centred != line.centred:
         return True
+    if prev.page == line.page and prev.bottom - line.top > frames["line_gap"] + 0.4 * prev.size:
+        return True                # paragraph spacing: more white space than between a paragraph's lines
     if ends_mid_token(prev.text):
         return False
     same_box = prev.page == line.page and prev.box == line.box
@@ -649,21 +663,51 @@ def _paragraph_draft(lines: list[_Line]) -> BlockDraft:
 _HEADING_LABEL = re.compile(r"^(?:[IVXLC]{1,6}[.)]|\d{1,2}(?:\.\d{1,2}){0,2}[.)]|\d{1,2}(?:\.\d{1,2}){1,2})\s+\S")
 _SENTENCE_END = re.compile(r"[.;:!?…]\W*$")
 MAX_HEADING_WORDS = 60
+_LEAD_IN = re.compile(r":\s+\S")
 
 
 def mark_heading_candidates(drafts: list[BlockDraft]) -> None:
     """Numbered paragraphs that read as headings become headings, when the document itself does not
     mark its headings in bold (a plain rendering, a scan): the label is a Roman or decimal number, the
-    text does not end a sentence ('1. Mục đích', 'II. NỘI DUNG, NHIỆM VỤ'), and content follows.
+    text does not end a sentence ('1. Mục đích', 'II. NỘI DUNG, NHIỆM VỤ'), and content follows. Then
+    the document's own pattern: a numbered paragraph whose neighbour in the sequence (n-1 or n+1, same
+    kind of number) is a heading is a heading too, even if it ends with a full stop.
     Where any numbered block is bold, bold is the document's own pattern and nothing is changed."""
-    if any(d.bold and d.kind != "table" and _HEADING_LABEL.match(d.text) for d in drafts):
+    labelled = [(i, d, _label_key(d.text)) for i, d in enumerate(drafts)
+                if d.kind in ("paragraph", "heading") and _HEADING_LABEL.match(d.text)]
+    if any(d.bold for _, d, _ in labelled):
         return
-    for index, draft in enumerate(drafts[:-1]):
-        if draft.kind != "paragraph" or not _HEADING_LABEL.match(draft.text):
+    for index, draft, _ in labelled:
+        if index == len(drafts) - 1 or draft.kind != "paragraph":
             continue
-        if _SENTENCE_END.search(draft.text) or len(draft.text.split()) > MAX_HEADING_WORDS:
+        if not _SENTENCE_END.search(draft.text) and len(draft.text.split()) <= MAX_HEADING_WORDS:
+            draft.kind = "heading"
+    for position, (index, draft, key) in enumerate(labelled):
+        if draft.kind != "paragraph" or key is None or len(draft.text.split()) > MAX_HEADING_WORDS:
             continue
-        draft.kind = "heading"
+        if _LEAD_IN.search(draft.text):      # '3. Phòng Kinh tế: Chủ trì ...' is an item with its owner
+            continue
+        kind, number = key
+        before = next((o for o in reversed(labelled[:position]) if o[2] and o[2][0] == kind), None)
+        after = next((o for o in labelled[position + 1:] if o[2] and o[2][0] == kind), None)
+        if (before and before[1].kind == "heading" and before[2][1] == number - 1) or (
+                after and after[1].kind == "heading" and after[2][1] == number + 1):
+            draft.kind = "heading"
+
+
+_ROMAN = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
+
+
+def _label_key(text: str) -> Optional[tuple[str, int]]:
+    """('roman', 2) for 'II.', ('decimal', 3) for '3.', ('decimal.1', 2) for '1.2.'."""
+    label = text.split()[0].rstrip(".)")
+    if re.fullmatch(r"[IVXLC]+", label):
+        values = [_ROMAN[c] for c in label]
+        return "roman", sum(-v if i + 1 < len(values) and v < values[i + 1] else v for i, v in enumerate(values))
+    parts = label.split(".")
+    if all(p.isdigit() for p in parts):
+        return f"decimal.{len(parts) - 1}", int(parts[-1])
+    return None
 
 
 def _continues(previous: _Table, table: _Table) -> bool:

@@ -6,6 +6,12 @@ its own address space (RLIMIT_AS) and CPU time before it touches the data; the p
 (by its pid, process group included) when the wall clock runs out. Whatever the child does
 (hang, exhaust memory, crash in a C extension) the parent gets an IngestError and carries on.
 
+Scanned pages are OCR'd in the child too, under their own limits (pages, seconds: nlp.ingest.ocr_pdf):
+the child reports progress as JSON lines on a pipe of its own ({"stage": "ocr", "done", "total", ...}),
+handed to the caller's ``progress`` callback; when OCR starts, the wall clock is extended by the OCR
+time limit. The child dies with its parent (PR_SET_PDEATHSIG), and a SIGTERM to the parent ends every
+sandbox still running before the parent's own handler runs (``install_sigterm_handler``).
+
 Test hook: PLANGAP_SANDBOX_FAULT=hang|allocate|crash makes the child misbehave on purpose.
 """
 from __future__ import annotations
@@ -15,7 +21,10 @@ import os
 import signal
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
+from typing import Callable, Optional
 
 from nlp.errors import IngestError
 from nlp.schema import IngestedDocument
@@ -35,37 +44,155 @@ def _too_large(source: str, size: int) -> IngestError:
 
 
 def ingest_sandboxed(data: bytes, source: str = "document", *, timeout_s: float = 60,
-                     memory_mb: int = 1024) -> IngestedDocument:
-    """Read ``data`` in a child process; raise IngestError (timeout, out_of_memory, crash, ...)."""
+                     memory_mb: int = 1024, progress: Optional[Callable[[dict], None]] = None,
+                     ocr_timeout_s: Optional[float] = None, ocr_max_pages: Optional[int] = None) -> IngestedDocument:
+    """Read ``data`` in a child process; raise IngestError (timeout, out_of_memory, crash, ...).
+
+    ``progress``: called (from a helper thread) with the child's progress dicts (OCR page by page).
+    ``ocr_timeout_s`` / ``ocr_max_pages``: OCR limits (defaults: PLANGAP_OCR_TIMEOUT_S, PLANGAP_OCR_MAX_PAGES)."""
+    from nlp.ingest.ocr_pdf import MAX_OCR_PAGES, OCR_TIMEOUT_S
+
     if len(data) > _max_bytes():
         raise _too_large(source, len(data))
+    ocr_timeout_s = OCR_TIMEOUT_S if ocr_timeout_s is None else ocr_timeout_s
+    ocr_max_pages = MAX_OCR_PAGES if ocr_max_pages is None else ocr_max_pages
+    install_sigterm_handler()
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(_REPO_ROOT), env.get("PYTHONPATH", "")) if p)
+    progress_read, progress_write = os.pipe()
     cmd = [sys.executable, "-m", "nlp.ingest.sandbox", "--source", source, "--memory-mb", str(memory_mb),
-           "--cpu-s", str(int(timeout_s) + 5)]
-    proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            env=env, start_new_session=True)
+           "--cpu-s", str(int(timeout_s + ocr_timeout_s) + 5), "--parent-pid", str(os.getpid()),
+           "--progress-fd", str(progress_write), "--ocr-timeout-s", str(ocr_timeout_s),
+           "--ocr-max-pages", str(ocr_max_pages)]
     try:
-        out, err = proc.communicate(input=data, timeout=timeout_s)
+        proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                env=env, start_new_session=True, pass_fds=(progress_write,))
+    finally:
+        os.close(progress_write)
+    _LIVE.add(proc)
+    started = time.monotonic()
+    deadline = [started + timeout_s]
+
+    def on_progress(event: dict) -> None:
+        if event.get("stage") == "ocr":       # OCR has its own time limit, enforced in the child
+            deadline[0] = max(deadline[0], started + timeout_s + ocr_timeout_s + 10)
+        if progress is not None:
+            progress(event)
+
+    reader = threading.Thread(target=_read_progress, args=(progress_read, on_progress), daemon=True)
+    reader.start()
+    try:
+        out, err = _communicate(proc, data, deadline)
     except subprocess.TimeoutExpired:
         _kill(proc)
         raise IngestError(
-            f"Đọc tệp «{source}» quá thời gian cho phép ({timeout_s:g} giây) và đã bị dừng; "
+            f"Đọc tệp «{source}» quá thời gian cho phép ({time.monotonic() - started:.0f} giây) và đã bị dừng; "
             "tệp có thể quá phức tạp hoặc bị lỗi.", "timeout") from None
     except BaseException:
         _kill(proc)
         raise
+    finally:
+        _LIVE.discard(proc)
+        reader.join(timeout=5)
     return _result(proc.returncode, out, err, source, memory_mb)
 
 
-def ingest_file_sandboxed(path: str | Path, *, timeout_s: float = 60, memory_mb: int = 1024) -> IngestedDocument:
+def _communicate(proc: subprocess.Popen, data: bytes, deadline: list[float]) -> tuple[bytes, bytes]:
+    """proc.communicate against a deadline that progress may move (checked twice a second)."""
+    first = True
+    while True:
+        left = deadline[0] - time.monotonic()
+        if left <= 0:
+            raise subprocess.TimeoutExpired(proc.args, 0)
+        try:
+            return proc.communicate(input=data if first else None, timeout=min(left, 0.5))
+        except subprocess.TimeoutExpired:
+            first = False
+
+
+def _read_progress(fd: int, callback: Callable[[dict], None]) -> None:
+    with os.fdopen(fd, "rb") as stream:
+        for line in stream:
+            try:
+                event = json.loads(line)
+            except (UnicodeDecodeError, json.JSONDecodeError):
+                continue
+            if isinstance(event, dict):
+                try:
+                    callback(event)
+                except Exception:      # a caller's progress hook must not break the read
+                    pass
+
+
+# ---------------------------------------------------------------- sandboxes still running
+
+
+class _LiveSandboxes:
+    """The sandbox children this process has running, so a SIGTERM can end them."""
+
+    def __init__(self) -> None:
+        self._procs: set = set()
+        self._lock = threading.Lock()
+
+    def add(self, proc) -> None:
+        with self._lock:
+            self._procs.add(proc)
+
+    def discard(self, proc) -> None:
+        with self._lock:
+            self._procs.discard(proc)
+
+    def kill_all(self) -> int:
+        with self._lock:
+            procs = list(self._procs)
+        for proc in procs:
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+        return len(procs)
+
+
+_LIVE = _LiveSandboxes()
+_HANDLER_INSTALLED = False
+
+
+def terminate_sandboxes() -> int:
+    """Kill every sandbox child still running (returns how many)."""
+    return _LIVE.kill_all()
+
+
+def install_sigterm_handler() -> None:
+    """On SIGTERM, end the running sandboxes, then do what the process did before on SIGTERM (its own
+    handler, or the default: die). Installed once, from the main thread only (Python's rule)."""
+    global _HANDLER_INSTALLED
+    if _HANDLER_INSTALLED or threading.current_thread() is not threading.main_thread():
+        return
+    previous = signal.getsignal(signal.SIGTERM)
+    if previous == signal.SIG_IGN:
+        return
+
+    def on_sigterm(signum, frame) -> None:
+        terminate_sandboxes()
+        if callable(previous):
+            previous(signum, frame)
+        else:
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            os.kill(os.getpid(), signal.SIGTERM)
+
+    signal.signal(signal.SIGTERM, on_sigterm)
+    _HANDLER_INSTALLED = True
+
+
+def ingest_file_sandboxed(path: str | Path, *, timeout_s: float = 60, memory_mb: int = 1024,
+                          **options) -> IngestedDocument:
     path = Path(path)
     if not path.is_file():
         raise IngestError(f"Không tìm thấy tệp: {path.name}", "not_found")
     size = path.stat().st_size
     if size > _max_bytes():
         raise _too_large(path.name, size)
-    return ingest_sandboxed(path.read_bytes(), path.name, timeout_s=timeout_s, memory_mb=memory_mb)
+    return ingest_sandboxed(path.read_bytes(), path.name, timeout_s=timeout_s, memory_mb=memory_mb, **options)
 
 
 def _kill(proc: subprocess.Popen) -> None:
@@ -123,13 +250,39 @@ def _fault(kind: str) -> None:
         os.abort()
 
 
+def _die_with_parent(parent_pid: int) -> None:
+    """Ask the kernel to kill this child when its parent dies; if the parent is already gone, go."""
+    from nlp.ingest.ocr import die_with_parent
+    die_with_parent()
+    if parent_pid and os.getppid() != parent_pid:
+        os._exit(1)
+
+
+def _progress_writer(fd: int):
+    if fd < 0:
+        return None
+    stream = os.fdopen(fd, "w", buffering=1, encoding="utf-8")
+
+    def write(event: dict) -> None:
+        try:
+            stream.write(json.dumps(event, ensure_ascii=False) + "\n")
+        except OSError:            # the parent stopped listening: the work goes on
+            pass
+    return write
+
+
 def _child(argv: list[str]) -> int:
     import argparse
     parser = argparse.ArgumentParser(prog="python -m nlp.ingest.sandbox")
     parser.add_argument("--source", default="document")
     parser.add_argument("--memory-mb", type=int, default=1024)
     parser.add_argument("--cpu-s", type=int, default=65)
+    parser.add_argument("--parent-pid", type=int, default=0)
+    parser.add_argument("--progress-fd", type=int, default=-1)
+    parser.add_argument("--ocr-timeout-s", type=float, default=None)
+    parser.add_argument("--ocr-max-pages", type=int, default=None)
     args = parser.parse_args(argv)
+    _die_with_parent(args.parent_pid)
 
     real_stdout = sys.stdout
     sys.stdout = sys.stderr          # library chatter must not corrupt the JSON answer
@@ -142,7 +295,8 @@ def _child(argv: list[str]) -> int:
     try:
         if os.environ.get(FAULT_ENV):
             _fault(os.environ[FAULT_ENV])
-        document = ingest_bytes(data, args.source)
+        document = ingest_bytes(data, args.source, progress=_progress_writer(args.progress_fd),
+                                ocr_timeout_s=args.ocr_timeout_s, ocr_max_pages=args.ocr_max_pages)
         check_vietnamese(document.text)     # every format, whichever reader produced it
         answer = {"ok": True, "document": document.model_dump(mode="json")}
     except IngestError as exc:
