@@ -572,12 +572,13 @@ def _text_frame(pages: list[_Page]) -> dict[int, tuple[float, float]]:
 
 
 def _line_gap(pages: list[_Page]) -> float:
-    """The usual white space between two lines of one paragraph (median over lines of one box)."""
+    """The usual white space between two consecutive lines (median over the document; most pairs
+    are lines of one paragraph). Infinite when there are too few lines to tell."""
     gaps = []
     for page in pages:
         lines = [it for it in page.items if isinstance(it, _Line)]
-        gaps.extend(a.bottom - b.top for a, b in zip(lines, lines[1:]) if a.box == b.box and a.bottom > b.top)
-    return median(gaps) if gaps else 0.0
+        gaps.extend(a.bottom - b.top for a, b in zip(lines, lines[1:]) if a.bottom > b.top)
+    return median(gaps) if len(gaps) >= 10 else float("inf")
 
 
 def _blocks(pages: list[_Page]) -> list[BlockDraft]:

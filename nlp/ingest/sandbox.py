@@ -86,7 +86,7 @@ def ingest_sandboxed(data: bytes, source: str = "document", *, timeout_s: float 
     except subprocess.TimeoutExpired:
         _kill(proc)
         raise IngestError(
-            f"Đọc tệp «{source}» quá thời gian cho phép ({time.monotonic() - started:.0f} giây) và đã bị dừng; "
+            f"Đọc tệp «{source}» quá thời gian cho phép ({deadline[0] - started:g} giây) và đã bị dừng; "
             "tệp có thể quá phức tạp hoặc bị lỗi.", "timeout") from None
     except BaseException:
         _kill(proc)
@@ -98,16 +98,42 @@ def ingest_sandboxed(data: bytes, source: str = "document", *, timeout_s: float 
 
 
 def _communicate(proc: subprocess.Popen, data: bytes, deadline: list[float]) -> tuple[bytes, bytes]:
-    """proc.communicate against a deadline that progress may move (checked twice a second)."""
-    first = True
+    """Feed stdin and drain stdout/stderr in helper threads while waiting for the child against a
+    deadline that progress may move. (Popen.communicate cannot be resumed after a timeout without
+    losing the rest of its input.)"""
+    out: dict[str, bytes] = {}
+
+    def feed() -> None:
+        try:
+            proc.stdin.write(data)
+        except (BrokenPipeError, OSError):    # the child stopped reading (it died or refused the file)
+            pass
+        finally:
+            try:
+                proc.stdin.close()
+            except OSError:
+                pass
+
+    def drain(name: str, stream) -> None:
+        out[name] = stream.read()
+
+    helpers = [threading.Thread(target=feed, daemon=True),
+               threading.Thread(target=drain, args=("out", proc.stdout), daemon=True),
+               threading.Thread(target=drain, args=("err", proc.stderr), daemon=True)]
+    for helper in helpers:
+        helper.start()
     while True:
         left = deadline[0] - time.monotonic()
         if left <= 0:
             raise subprocess.TimeoutExpired(proc.args, 0)
         try:
-            return proc.communicate(input=data if first else None, timeout=min(left, 0.5))
+            proc.wait(timeout=min(left, 0.5))
+            break
         except subprocess.TimeoutExpired:
-            first = False
+            continue
+    for helper in helpers:
+        helper.join()
+    return out.get("out", b""), out.get("err", b"")
 
 
 def _read_progress(fd: int, callback: Callable[[dict], None]) -> None:
@@ -204,7 +230,7 @@ def _kill(proc: subprocess.Popen) -> None:
             proc.kill()
         except ProcessLookupError:
             pass
-    proc.communicate()
+    proc.wait()
 
 
 def _result(returncode: int, out: bytes, err: bytes, source: str, memory_mb: int) -> IngestedDocument:
