@@ -238,6 +238,7 @@ class Evidence(BaseModel):
     section: Optional[str] = None
     span: Optional[Span] = None
     text: str = ""                 # the evidence text itself (what span covers, or the item's text)
+    low_confidence_ocr: bool = False   # the text was read by OCR with low confidence: check the scan
 
 
 class Alignment(BaseModel):

@@ -55,14 +55,18 @@ def scanned_003(plan_003_pdf):
     return doc, events
 
 
-def test_scanned_plan_extracts_like_its_gold(scanned_003):
-    if not GOLD_003.exists():
-        pytest.skip("../shared/gold not available")
+@pytest.fixture(scope="module")
+def extraction_003(scanned_003):
     from nlp.pipeline import extract_structured
     from nlp.structure import build_structure
 
-    doc, _ = scanned_003
-    extraction = extract_structured(build_structure(doc))
+    return extract_structured(build_structure(scanned_003[0]))
+
+
+def test_scanned_plan_extracts_like_its_gold(extraction_003):
+    if not GOLD_003.exists():
+        pytest.skip("../shared/gold not available")
+    extraction = extraction_003
     f1 = _f1(extraction, json.loads(GOLD_003.read_text(encoding="utf-8")))
     assert f1["tasks"] >= 0.9, f1
     assert f1["lead"] >= 0.85, f1
@@ -86,6 +90,19 @@ def test_every_ocr_block_has_its_confidence_and_the_document_says_it_was_ocrd(sc
         block = next(b for b in doc.blocks if b.span == span)
         assert block.confidence < doc.ocr.threshold
         assert doc.ocr.is_low_confidence(span)
+
+
+def test_a_finding_on_low_confidence_ocr_says_so(extraction_003):
+    from nlp.compare import compare
+
+    extraction = extraction_003.model_copy(deep=True)
+    report = compare(extraction, [])
+    flagged = next(f for f in report.flags if f.child and f.child.span)
+    assert not flagged.child.low_confidence_ocr and "OCR" not in flagged.message
+    extraction.ocr.low_confidence = [flagged.child.span]      # as if that block had been read poorly
+    again = next(f for f in compare(extraction, []).flags if f.id == flagged.id)
+    assert again.child.low_confidence_ocr
+    assert "OCR, độ tin cậy thấp" in again.message
 
 
 def test_ocr_progress_is_reported_page_by_page(scanned_003):
