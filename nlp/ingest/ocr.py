@@ -16,6 +16,7 @@ import io
 import os
 import shutil
 import subprocess
+import time
 from dataclasses import dataclass, field
 from statistics import mean
 from typing import Optional
@@ -88,6 +89,7 @@ class OcrPage:
     angle: float                 # degrees the scan was turned back by
     lines: list[OcrLine]
     ruling: Ruling
+    seconds: dict = field(default_factory=dict)    # where the page's time went: clean-up, tesseract
 
 
 def tesseract_path() -> Optional[str]:
@@ -228,12 +230,18 @@ def parse_tsv(tsv: str) -> list[OcrLine]:
 
 
 def ocr_page(image, dpi: float, *, timeout_s: float, source: str, page: int) -> OcrPage:
+    started = time.perf_counter()
     grey = to_grey(image)
     grey, angle = deskew(grey)
     ruling = find_ruling(grey, dpi)
+    cleaned = time.perf_counter()
     lines = run_tesseract(grey, timeout_s=timeout_s, source=source, page=page)
+    recognised = time.perf_counter()
     mark_bullets(grey, lines, dpi)
-    return OcrPage(width=grey.width, height=grey.height, dpi=dpi, angle=angle, lines=lines, ruling=ruling)
+    seconds = {"clean_up": cleaned - started, "tesseract": recognised - cleaned,
+               "bullets": time.perf_counter() - recognised}
+    return OcrPage(width=grey.width, height=grey.height, dpi=dpi, angle=angle, lines=lines, ruling=ruling,
+                   seconds=seconds)
 
 
 def mark_bullets(grey, lines: list[OcrLine], dpi: float) -> None:

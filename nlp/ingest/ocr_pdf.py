@@ -9,7 +9,8 @@ objects, so that the layout code of a text PDF (tables, paragraphs, running head
 Limits, checked before and during the work (clear Vietnamese errors): at most ``max_pages`` pages to
 OCR (counted up front from pdfium's text layer, so a 400-page scan is refused at once) and
 ``timeout_s`` seconds for all of them. ``progress`` (optional) is called with
-{"stage": "ocr", "page": n, "done": k, "total": t} before and after each page.
+{"stage": "ocr", "page": n, "done": k, "total": t, "seconds": {render, clean_up, tesseract, ...}} before
+and after each page (seconds: where the OCR time went so far).
 """
 from __future__ import annotations
 
@@ -90,6 +91,7 @@ class ScanReader:
         self._total: Optional[int] = None
         self._started = 0.0
         self.pages: list[int] = []
+        self.seconds: dict[str, float] = {}          # summed over pages: render, clean_up, tesseract, ...
 
     def close(self) -> None:
         if self._pdf is not None:
@@ -119,7 +121,11 @@ class ScanReader:
         if self.progress is not None:
             total = max(self._total or 0, len(self.pages))
             self.progress({"stage": "ocr", "page": page, "done": len(self.pages), "total": total,
-                           "timeout_s": self.timeout_s})
+                           "timeout_s": self.timeout_s, "seconds": {k: round(v, 3) for k, v in self.seconds.items()}})
+
+    def _add_seconds(self, seconds: dict) -> None:
+        for key, value in seconds.items():
+            self.seconds[key] = self.seconds.get(key, 0.0) + value
 
     def _remaining(self, page: int) -> float:
         left = self.timeout_s - (time.monotonic() - self._started)
@@ -138,8 +144,11 @@ class ScanReader:
                 "ocr_too_many_pages")
         self._tell(page=number)
         dpi = min(max(picture_dpi or MAX_DPI, MIN_DPI), MAX_DPI)
+        started = time.perf_counter()
         image = self._pdf[number - 1].render(scale=dpi / 72, grayscale=False).to_pil()
+        self._add_seconds({"render": time.perf_counter() - started})
         scanned = ocr.ocr_page(image, dpi, timeout_s=self._remaining(number), source=self.source, page=number)
+        self._add_seconds(scanned.seconds)
         self.pages.append(number)
         self._tell(page=number)
         return _to_pdf_space(scanned, page.height, page.width)
