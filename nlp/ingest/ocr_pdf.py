@@ -27,6 +27,7 @@ MAX_OCR_PAGES = int(os.environ.get("PLANGAP_OCR_MAX_PAGES", "50"))
 OCR_TIMEOUT_S = float(os.environ.get("PLANGAP_OCR_TIMEOUT_S", "900"))
 MIN_DPI, MAX_DPI = 150, 300
 _NOISE_WORD = re.compile(r"^[_`~|\\¡¿‘’'\".,:;=^*°•·…]{1,3}$")   # speckle read as punctuation
+_RULE_CHARS = re.compile(r"[|¦‖]")                                   # a table's vertical rule read as text
 _DASH_WORD = re.compile(r"^[-–—][-–—_.,:]{0,3}$")     # '-', '--', '-_', '-..' (a dash and specks)
 _LEADING_DASH = re.compile(r"^[-–—][-–—_]?(?=[^\d\W])")                # '-Các' : a bullet glued to its word
 
@@ -216,8 +217,11 @@ def _rule(p0: tuple[float, float], p1: tuple[float, float]):
 
 def _clean_words(words: list[ocr.OcrWord]) -> list[ocr.OcrWord]:
     """Drop specks read as punctuation at either end of a line ('_', '`', a lone ':'); one bullet for
-    a dash however it was read ('-', '-_', '- -', '-..'), split from a word it is glued to ('-Các')."""
-    words = list(words)
+    a dash however it was read ('-', '-_', '- -', '-..'), split from a word it is glued to ('-Các');
+    the vertical rules of a table read as '|' go wherever they are."""
+    words = [w if not _RULE_CHARS.search(w.text) else ocr.OcrWord(_RULE_CHARS.sub("", w.text), w.x0, w.top, w.x1,
+                                                                  w.bottom, w.conf) for w in words]
+    words = [w for w in words if w.text]
     while words and _NOISE_WORD.match(words[0].text):
         words.pop(0)
     while words and (_NOISE_WORD.match(words[-1].text) or (_DASH_WORD.match(words[-1].text) and len(words) > 1)):

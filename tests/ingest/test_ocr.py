@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import re
 
 import pytest
 
@@ -186,3 +187,15 @@ def test_no_bullet_where_the_margin_holds_only_specks():
     line = _text_only_line()
     ocr.mark_bullets(_line_picture(dash=False, specks=True), [line], 200)
     assert not line.bullet
+
+
+def test_ruled_table_of_a_scan_keeps_its_rows_and_cells(pl2_pdf):
+    """A scanned page of a ruled table (03/NQ-CP appendix II, page 2): the ruling found in the picture
+    gives the grid, each word goes to its cell, and the rules Tesseract reads as '|' are dropped."""
+    doc = ingest_sandboxed(scangen.scan_pdf(pl2_pdf, scangen.ScanStyle(stamp_on_last_page=False), pages=[2]),
+                           "pl2_scan.pdf")
+    rows = [r for b in doc.blocks if b.kind == "table" for r in b.rows]
+    numbered = [r for r in rows if re.fullmatch(r"\d+\.", r.cells[0].text)]
+    assert {"8.", "9.", "10.", "11.", "12."} <= {r.cells[0].text for r in numbered}
+    assert all(len(r.cells) == 6 for r in numbered)           # TT, task, lead, support, result, deadline
+    assert not any("|" in c.text for r in rows for c in r.cells)
