@@ -16,6 +16,7 @@ import io
 import os
 import shutil
 import subprocess
+import threading
 import time
 from dataclasses import dataclass, field
 from statistics import mean
@@ -194,8 +195,10 @@ def run_tesseract(grey, *, timeout_s: float, source: str, page: int) -> list[Ocr
     cmd = [program, "stdin", "stdout", "-l", LANGUAGE, "--dpi", str(OCR_DPI), "--psm", PAGE_SEGMENTATION,
            "-c", "preserve_interword_spaces=0", "tsv"]
     try:
+        # preexec_fn is only safe in a single-threaded process (the sandbox child is one)
+        single = threading.active_count() == 1
         done = subprocess.run(cmd, input=picture.getvalue(), capture_output=True, timeout=max(timeout_s, 1),
-                              env=env, preexec_fn=die_with_parent)
+                              env=env, preexec_fn=die_with_parent if single else None)
     except subprocess.TimeoutExpired:
         raise ocr_timeout(source, page, timeout_s) from None
     if done.returncode != 0:
