@@ -110,7 +110,7 @@ class ScanReader:
                 f"PDF «{self.source}» có trang ảnh quét nhưng máy chủ chưa cài Tesseract OCR "
                 "(gói tesseract-ocr, tesseract-ocr-vie); hãy tải lên bản DOCX/PDF có lớp văn bản.", "ocr_unavailable")
         self._pdf = pdfium.PdfDocument(self.data)
-        self._total = sum(1 for index in range(len(self._pdf)) if _text_chars(self._pdf[index]) < 20)
+        self._total = sum(1 for index in range(len(self._pdf)) if _is_scanned(self._pdf[index]))
         if self._total > self.max_pages:
             raise IngestError(
                 f"PDF «{self.source}» có {self._total} trang ảnh quét cần nhận dạng ký tự (OCR), vượt giới hạn "
@@ -155,12 +155,17 @@ class ScanReader:
         return _to_pdf_space(scanned, page.height, page.width)
 
 
-def _text_chars(pdfium_page) -> int:
+def _is_scanned(pdfium_page) -> bool:
+    """A page the PDF reader will OCR: (almost) no text, and a picture."""
+    import pypdfium2.raw as pdfium_c
+
     textpage = pdfium_page.get_textpage()
     try:
-        return len(textpage.get_text_range().strip())
+        if len(textpage.get_text_range().strip()) >= 20:
+            return False
     finally:
         textpage.close()
+    return any(True for _ in pdfium_page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_IMAGE,), max_depth=4))
 
 
 def _to_pdf_space(scanned: ocr.OcrPage, height_pt: float, width_pt: float) -> ScannedPage:
