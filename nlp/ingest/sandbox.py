@@ -16,6 +16,7 @@ Test hook: PLANGAP_SANDBOX_FAULT=hang|allocate|crash makes the child misbehave o
 """
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import signal
@@ -57,19 +58,11 @@ def ingest_sandboxed(data: bytes, source: str = "document", *, timeout_s: float 
     ocr_timeout_s = OCR_TIMEOUT_S if ocr_timeout_s is None else ocr_timeout_s
     ocr_max_pages = MAX_OCR_PAGES if ocr_max_pages is None else ocr_max_pages
     install_sigterm_handler()
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(_REPO_ROOT), env.get("PYTHONPATH", "")) if p)
-    progress_read, progress_write = os.pipe()
-    cmd = [sys.executable, "-m", "nlp.ingest.sandbox", "--source", source, "--memory-mb", str(memory_mb),
-           "--cpu-s", str(int(timeout_s + ocr_timeout_s) + 5), "--parent-pid", str(os.getpid()),
-           "--progress-fd", str(progress_write), "--ocr-timeout-s", str(ocr_timeout_s),
-           "--ocr-max-pages", str(ocr_max_pages)]
-    try:
-        proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                env=env, start_new_session=True, pass_fds=(progress_write,))
-    finally:
-        os.close(progress_write)
-    _LIVE.add(proc)
+    child = _take_child()
+    job = {"source": source, "memory_mb": memory_mb, "cpu_s": int(timeout_s + ocr_timeout_s) + 5,
+           "ocr_timeout_s": ocr_timeout_s, "ocr_max_pages": ocr_max_pages}
+    proc, progress_read = child.proc, child.progress_read
+    data = json.dumps(job, ensure_ascii=False).encode("utf-8") + b"\n" + data
     started = time.monotonic()
     deadline = [started + timeout_s]
 
@@ -94,6 +87,7 @@ def ingest_sandboxed(data: bytes, source: str = "document", *, timeout_s: float 
     finally:
         _LIVE.discard(proc)
         reader.join(timeout=5)
+        _start_next_child()
     return _result(proc.returncode, out, err, source, memory_mb)
 
 
@@ -148,6 +142,83 @@ def _read_progress(fd: int, callback: Callable[[dict], None]) -> None:
                     callback(event)
                 except Exception:      # a caller's progress hook must not break the read
                     pass
+
+
+# ---------------------------------------------------------------- children, started one ahead
+
+
+class _Child:
+    """A started sandbox child waiting for its one job on stdin (a JSON line of parameters, then the
+    bytes). It has already imported the readers, so a file does not wait for Python to start."""
+
+    def __init__(self) -> None:
+        self.env = dict(os.environ)
+        self.owner = os.getpid()
+        env = dict(self.env)
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (str(_REPO_ROOT), env.get("PYTHONPATH", "")) if p)
+        progress_read, progress_write = os.pipe()
+        cmd = [sys.executable, "-m", "nlp.ingest.sandbox", "--parent-pid", str(os.getpid()),
+               "--progress-fd", str(progress_write)]
+        try:
+            self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                         env=env, start_new_session=True, pass_fds=(progress_write,))
+        except BaseException:
+            os.close(progress_read)
+            raise
+        finally:
+            os.close(progress_write)
+        self.progress_read = progress_read
+        _LIVE.add(self.proc)
+
+    def usable(self) -> bool:
+        """Still waiting, started by this very process (not inherited through a fork), in the same
+        environment (limits and test hooks are read from it)."""
+        return self.owner == os.getpid() and self.proc.poll() is None and self.env == dict(os.environ)
+
+    def discard(self) -> None:
+        if self.owner != os.getpid():
+            return                       # a fork's copy: the child belongs to the parent process
+        _kill(self.proc)
+        _LIVE.discard(self.proc)
+        os.close(self.progress_read)
+
+
+_SPARE_LOCK = threading.Lock()
+_spare: Optional[_Child] = None
+SPARE_ENV = "PLANGAP_SANDBOX_SPARE"      # "0": start each child when its file arrives
+
+
+def _take_child() -> _Child:
+    """The child started ahead if it is still usable, else a new one."""
+    global _spare
+    with _SPARE_LOCK:
+        child, _spare = _spare, None
+    if child is not None and not child.usable():
+        child.discard()
+        child = None
+    return child if child is not None else _Child()
+
+
+def _start_next_child() -> None:
+    """Start the child for the next file once this one is read: its start-up then overlaps with what
+    the caller does next (structure, extraction, comparison), not with the reading."""
+    global _spare
+    if os.environ.get(SPARE_ENV, "1") == "0":
+        return
+    with _SPARE_LOCK:
+        if _spare is None:
+            _spare = _Child()
+
+
+def _discard_spare() -> None:
+    global _spare
+    with _SPARE_LOCK:
+        child, _spare = _spare, None
+    if child is not None:
+        child.discard()
+
+
+atexit.register(_discard_spare)
 
 
 # ---------------------------------------------------------------- sandboxes still running
@@ -297,18 +368,32 @@ def _progress_writer(fd: int):
     return write
 
 
+def _warm_up() -> None:
+    """What the first file would otherwise pay for: the modules the readers import when first needed
+    and the lexicons they load. Done while the child waits for its job."""
+    import pdfminer.converter  # noqa: F401
+    import pdfminer.layout  # noqa: F401
+    import pdfminer.pdfdocument  # noqa: F401
+    import pdfminer.pdfinterp  # noqa: F401
+    import pdfminer.pdfpage  # noqa: F401
+    import pdfminer.pdfparser  # noqa: F401
+    import pdfplumber.page  # noqa: F401
+    import pdfplumber.table  # noqa: F401
+
+    from nlp.ingest.normalize import check_vietnamese
+    try:
+        check_vietnamese("Kế hoạch thực hiện chuyển đổi số của Ủy ban nhân dân phường năm 2026.")
+    except IngestError:
+        pass
+
+
 def _child(argv: list[str]) -> int:
     import argparse
     parser = argparse.ArgumentParser(prog="python -m nlp.ingest.sandbox")
-    parser.add_argument("--source", default="document")
-    parser.add_argument("--memory-mb", type=int, default=1024)
-    parser.add_argument("--cpu-s", type=int, default=65)
     parser.add_argument("--parent-pid", type=int, default=0)
     parser.add_argument("--progress-fd", type=int, default=-1)
-    parser.add_argument("--ocr-timeout-s", type=float, default=None)
-    parser.add_argument("--ocr-max-pages", type=int, default=None)
-    args = parser.parse_args(argv)
-    _die_with_parent(args.parent_pid)
+    options = parser.parse_args(argv)
+    _die_with_parent(options.parent_pid)
 
     real_stdout = sys.stdout
     sys.stdout = sys.stderr          # library chatter must not corrupt the JSON answer
@@ -316,6 +401,12 @@ def _child(argv: list[str]) -> int:
     from nlp.ingest import ingest_bytes
     from nlp.ingest import docx_reader, pdf_reader, sniff  # noqa: F401
     from nlp.ingest.normalize import check_vietnamese
+    _warm_up()
+    # Wait for the job: a JSON line of parameters, then the file's bytes until end of input.
+    job = json.loads(sys.stdin.buffer.readline() or b"{}")
+    args = argparse.Namespace(source=job.get("source", "document"), memory_mb=int(job.get("memory_mb", 1024)),
+                              cpu_s=int(job.get("cpu_s", 65)), ocr_timeout_s=job.get("ocr_timeout_s"),
+                              ocr_max_pages=job.get("ocr_max_pages"), progress_fd=options.progress_fd)
     data = sys.stdin.buffer.read()
     _limit_resources(args.memory_mb, args.cpu_s)
     try:

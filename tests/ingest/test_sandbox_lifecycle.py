@@ -95,6 +95,34 @@ def test_a_sandbox_that_ran_out_of_time_is_no_longer_tracked(fault, monkeypatch)
     from nlp.ingest import sandbox
 
     monkeypatch.setenv(sandbox.FAULT_ENV, fault)
+    monkeypatch.setenv(sandbox.SPARE_ENV, "0")           # no child started ahead: only the busy one counts
+    sandbox._discard_spare()
     with pytest.raises(IngestError):
         sandbox.ingest_sandboxed("Kế hoạch chuyển đổi số năm 2026 của phường.".encode(), "t.txt", timeout_s=1)
     assert sandbox.terminate_sandboxes() == 0
+
+
+def test_the_next_file_goes_to_a_child_started_ahead():
+    """The child for the next file is started (and imports the readers) while this one is read."""
+    from nlp.ingest import sandbox
+
+    text = "Kế hoạch chuyển đổi số năm 2026 của Ủy ban nhân dân phường.".encode()
+    assert sandbox.ingest_sandboxed(text, "a.txt").blocks
+    spare = sandbox._spare
+    assert spare is not None and spare.usable()
+    time.sleep(0.5)
+    assert sandbox.ingest_sandboxed(text, "b.txt").blocks
+    assert spare.proc.returncode == 0                     # it read b.txt and exited
+    assert sandbox._spare is not spare and sandbox._spare.usable()
+
+
+def test_a_child_started_ahead_is_not_used_once_the_environment_changed(monkeypatch):
+    from nlp.errors import IngestError
+    from nlp.ingest import sandbox
+
+    text = "Kế hoạch chuyển đổi số năm 2026 của Ủy ban nhân dân phường.".encode()
+    assert sandbox.ingest_sandboxed(text, "a.txt").blocks
+    monkeypatch.setenv(sandbox.FAULT_ENV, "crash")        # read by the child: it must see it
+    with pytest.raises(IngestError) as err:
+        sandbox.ingest_sandboxed(text, "c.txt")
+    assert err.value.code == "crash"
