@@ -196,12 +196,13 @@ def _scan_reader(data: bytes, source: str, progress, timeout_s: Optional[float],
 
 def _assemble(drafts: list[BlockDraft], pages: list[_Page], *, source: str, data: bytes) -> IngestedDocument:
     """The document, with each OCR'd block's confidence and the OCR summary."""
+    ocr_pages = [p.number for p in pages if p.ocr_confidence is not None]
+    if not ocr_pages:
+        return assemble_document(drafts, source=source, fmt="pdf", data=data, pages=len(pages))
+    # assemble_document skips empty drafts: skip them here first, so drafts and blocks pair up
     drafts = [d for d in drafts if (d.rows if d.kind == "table" else normalize_inline(d.text))]
     confidences = [getattr(d, "confidence", None) for d in drafts]
     doc = assemble_document(drafts, source=source, fmt="pdf", data=data, pages=len(pages))
-    ocr_pages = [p.number for p in pages if p.ocr_confidence is not None]
-    if not ocr_pages:
-        return doc
     page_confidence = {p.number: p.ocr_confidence for p in pages}
     if len(doc.blocks) == len(confidences):
         for block, confidence in zip(doc.blocks, confidences):
