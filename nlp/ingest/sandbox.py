@@ -1,7 +1,10 @@
 """Parse untrusted bytes in a child process with a memory cap and a wall-clock timeout.
 
-The parent starts ``python -m nlp.ingest.sandbox``, writes the bytes to its stdin and reads one
-JSON object from its stdout: the IngestedDocument or an error {code, message}. The child limits
+The parent starts ``python -m nlp.ingest.sandbox``, writes a JSON line of job parameters (source,
+limits) and then the bytes to its stdin, and reads one JSON object from its stdout: the
+IngestedDocument or an error {code, message}. One child reads one file and exits; the child for the
+next file is started as soon as a file has been read (it imports and warms the readers while the
+caller goes on), so a file does not wait for Python to start (``PLANGAP_SANDBOX_SPARE=0``: off). The child limits
 its own address space (RLIMIT_AS) and CPU time before it touches the data; the parent kills it
 (by its pid, process group included) when the wall clock runs out. Whatever the child does
 (hang, exhaust memory, crash in a C extension) the parent gets an IngestError and carries on.
