@@ -21,8 +21,9 @@ from nlp.ingest.sandbox import ingest_sandboxed
 import docgen
 import scangen
 
-pytestmark = pytest.mark.skipif(not ocr.ocr_available(), reason="tesseract not installed "
-                                "(scripts/install_system_deps.sh installs tesseract-ocr tesseract-ocr-vie)")
+pytestmark = [pytest.mark.skipif(not ocr.ocr_available(), reason="tesseract not installed "
+                                 "(scripts/install_system_deps.sh installs tesseract-ocr tesseract-ocr-vie)"),
+              pytest.mark.slow]      # Tesseract: seconds per page; the module OCRs about nine pages in all
 
 GOLD_003 = docgen.SHARED / "gold" / "003_799e3f1e10b8b658.json"
 SCORER = docgen.SHARED / "eval" / "score.py"
