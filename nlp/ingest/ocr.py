@@ -160,7 +160,12 @@ def _runs(ink, min_len: int) -> list[tuple[float, float, float]]:
     padded = np.zeros((ink.shape[0], ink.shape[1] + 2), dtype=np.int8)
     padded[:, 1:-1] = ink
     edges = np.diff(padded, axis=1)
-    candidate_rows = np.nonzero(ink.sum(axis=1) >= min_len)[0]
+    # rows holding a run of min_len dark pixels (a window of min_len all dark), found for all rows at
+    # once; text rows have plenty of ink but no such run, so the loop below sees only the rules
+    counts = np.cumsum(ink, axis=1, dtype=np.int32)
+    windows = counts[:, min_len - 1:] - np.concatenate(
+        (np.zeros((ink.shape[0], 1), dtype=np.int32), counts[:, :-min_len]), axis=1)
+    candidate_rows = np.nonzero((windows >= min_len).any(axis=1))[0]
     open_runs: list[list[float]] = []
     for row in candidate_rows:
         starts = np.nonzero(edges[row] == 1)[0]
