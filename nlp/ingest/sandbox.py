@@ -154,14 +154,14 @@ class _Child:
     """A started sandbox child waiting for its one job on stdin (a JSON line of parameters, then the
     bytes). It has already imported the readers, so a file does not wait for Python to start."""
 
-    def __init__(self) -> None:
+    def __init__(self, warm: bool = False) -> None:
         self.env = dict(os.environ)
         self.owner = os.getpid()
         env = dict(self.env)
         env["PYTHONPATH"] = os.pathsep.join(p for p in (str(_REPO_ROOT), env.get("PYTHONPATH", "")) if p)
         progress_read, progress_write = os.pipe()
         cmd = [sys.executable, "-m", "nlp.ingest.sandbox", "--parent-pid", str(os.getpid()),
-               "--progress-fd", str(progress_write)]
+               "--progress-fd", str(progress_write)] + (["--warm-up"] if warm else [])
         try:
             self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                          env=env, start_new_session=True, pass_fds=(progress_write,))
@@ -210,7 +210,7 @@ def _start_next_child() -> None:
         return
     with _SPARE_LOCK:
         if _spare is None:
-            _spare = _Child()
+            _spare = _Child(warm=True)      # idle until the next file: time to warm the readers up
 
 
 def _discard_spare() -> None:
@@ -395,6 +395,7 @@ def _child(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m nlp.ingest.sandbox")
     parser.add_argument("--parent-pid", type=int, default=0)
     parser.add_argument("--progress-fd", type=int, default=-1)
+    parser.add_argument("--warm-up", action="store_true", help="import what the readers import on first use")
     options = parser.parse_args(argv)
     _die_with_parent(options.parent_pid)
 
@@ -404,7 +405,8 @@ def _child(argv: list[str]) -> int:
     from nlp.ingest import ingest_bytes
     from nlp.ingest import docx_reader, pdf_reader, sniff  # noqa: F401
     from nlp.ingest.normalize import check_vietnamese
-    _warm_up()
+    if options.warm_up:            # a child started ahead: it waits anyway (one started on demand does not)
+        _warm_up()
     # Wait for the job: a JSON line of parameters, then the file's bytes until end of input.
     job = json.loads(sys.stdin.buffer.readline() or b"{}")
     args = argparse.Namespace(source=job.get("source", "document"), memory_mb=int(job.get("memory_mb", 1024)),
