@@ -351,7 +351,9 @@ def _fault(kind: str) -> None:
 
 
 def _die_with_parent(parent_pid: int) -> None:
-    """Ask the kernel to kill this child when its parent dies; if the parent is already gone, go."""
+    """Ask the kernel to kill this child when its parent dies; if the parent is already gone, go.
+    (Linux sends the signal when the parent *thread* that started the child ends: a child started
+    ahead by a pool thread that later exits is lost, and the next file simply starts a new one.)"""
     from nlp.ingest.ocr import die_with_parent
     die_with_parent()
     if parent_pid and os.getppid() != parent_pid:
