@@ -19,7 +19,8 @@ class IngestError(PlangapError):
     """A file that cannot be read as a plan document.
 
     Codes: empty, unsupported_type, corrupt, encrypted, image_only, too_large, bomb,
-    timeout, out_of_memory, crash, not_found, not_vietnamese.
+    timeout, out_of_memory, crash, not_found, not_vietnamese; OCR of scanned pages: ocr_too_many_pages,
+    ocr_timeout, ocr_unavailable, ocr_failed.
     """
 
     code = "ingest_error"

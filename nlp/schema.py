@@ -55,6 +55,20 @@ class Block(BaseModel):
     heading_level: Optional[int] = None   # Markdown '#' depth or DOCX 'Heading N' style
     bullet: Optional[str] = None   # '-', '+', '•', '*' when the source marks it as a bullet
     rows: list[Row] = Field(default_factory=list)   # kind == "table"
+    confidence: Optional[float] = None   # read by OCR: mean word confidence 0..1; None = text layer
+
+
+class OcrInfo(BaseModel):
+    """Pages of a PDF read by OCR (Tesseract) rather than from a text layer."""
+
+    pages: list[int]                       # 1-based pages that were OCR'd
+    mean_confidence: float                 # mean of the OCR'd blocks' confidences (0..1)
+    threshold: float = 0.8                 # under this a block counts as low-confidence
+    low_confidence: list[Span] = Field(default_factory=list)   # spans of the low-confidence blocks
+
+    def is_low_confidence(self, span: Optional[Span]) -> bool:
+        """Does evidence at ``span`` rest on a low-confidence OCR'd block?"""
+        return span is not None and any(s.start < span.end and span.start < s.end for s in self.low_confidence)
 
 
 DocFormat = Literal["text", "markdown", "docx", "pdf"]
@@ -67,6 +81,7 @@ class IngestedDocument(BaseModel):
     text: str                      # canonical text: blocks joined by "\n\n" (tables: rows by "\n", cells by " | ")
     blocks: list[Block]
     pages: Optional[int] = None
+    ocr: Optional[OcrInfo] = None  # set when some pages were read by OCR
 
 
 # ---------------------------------------------------------------- structure
@@ -129,6 +144,7 @@ class StructuredDocument(BaseModel):
     text: str
     pages: Optional[int] = None
     sections: list[Section]        # roots; the first is usually FRONT_MATTER
+    ocr: Optional[OcrInfo] = None  # carried from IngestedDocument
 
     def walk(self):
         for s in self.sections:
@@ -203,6 +219,7 @@ class Extraction(BaseModel):
     tasks: list[Task] = Field(default_factory=list)
     targets: list[Target] = Field(default_factory=list)
     text: Optional[str] = None     # canonical text, so spans can be resolved without re-ingesting
+    ocr: Optional[OcrInfo] = None  # the document (or some pages) was read by OCR: evidence may be uncertain
 
 
 # ---------------------------------------------------------------- compare
@@ -221,6 +238,7 @@ class Evidence(BaseModel):
     section: Optional[str] = None
     span: Optional[Span] = None
     text: str = ""                 # the evidence text itself (what span covers, or the item's text)
+    low_confidence_ocr: bool = False   # the text was read by OCR with low confidence: check the scan
 
 
 class Alignment(BaseModel):

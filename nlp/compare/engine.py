@@ -24,6 +24,7 @@ def compare(child: Extraction, parents: Sequence[Extraction], *, unresolved: Ite
     flags.sort(key=lambda f: (SEVERITY_ORDER[f.severity], f.type, (f.child.span.start if f.child and f.child.span else 10**9)))
     for flag, fid in zip(flags, deduplicate_ids([f.id for f in flags])):
         flag.id = fid
+    _mark_low_confidence_ocr(flags, child)
     return ComparisonReport(child=child.doc_id, parents=[p.doc_id for p in ctx.parents], coverage=coverage,
                             alignments=build_alignments(ctx), flags=flags)
 
@@ -90,3 +91,16 @@ def build_alignments(ctx: Context) -> list[Alignment]:
             out.append(Alignment(kind="group", child_section=gkey, parent_id=gid, parent_section=gid,
                                  parent_text=ctx.group_titles.get(gid, ""), score=round(score, 4)))
     return out
+
+
+OCR_WARNING = " (bằng chứng đọc từ ảnh quét bằng OCR, độ tin cậy thấp: cần đối chiếu bản gốc)"
+
+
+def _mark_low_confidence_ocr(flags: list[Flag], child: Extraction) -> None:
+    """A flag whose child evidence lies in a block OCR read with low confidence says so."""
+    if child.ocr is None:
+        return
+    for flag in flags:
+        if flag.child is not None and child.ocr.is_low_confidence(flag.child.span):
+            flag.child.low_confidence_ocr = True
+            flag.message += OCR_WARNING

@@ -12,8 +12,10 @@ from nlp.schema import IngestedDocument
 MAX_BYTES = 50 * 1024 * 1024
 
 
-def ingest_bytes(data: bytes, source: str = "document") -> IngestedDocument:
-    """Read a document in-process. Untrusted input should go through ``ingest_sandboxed``."""
+def ingest_bytes(data: bytes, source: str = "document", *, progress=None, ocr_timeout_s=None,
+                 ocr_max_pages=None) -> IngestedDocument:
+    """Read a document in-process. Untrusted input should go through ``ingest_sandboxed``.
+    ``progress`` and the OCR limits apply to PDFs with scanned pages (nlp.ingest.ocr_pdf)."""
     from nlp.ingest.sniff import sniff_format
 
     if len(data) > MAX_BYTES:
@@ -21,7 +23,7 @@ def ingest_bytes(data: bytes, source: str = "document") -> IngestedDocument:
     fmt = sniff_format(data, source)
     if fmt == "pdf":
         from nlp.ingest.pdf_reader import read_pdf
-        return read_pdf(data, source)
+        return read_pdf(data, source, progress=progress, ocr_timeout_s=ocr_timeout_s, ocr_max_pages=ocr_max_pages)
     if fmt == "docx":
         from nlp.ingest.docx_reader import read_docx
         return read_docx(data, source)

@@ -33,12 +33,15 @@ from nlp.ingest.normalize import (
     BlockDraft, CellDraft, RowDraft, assemble_document, check_vietnamese, ends_mid_token, ends_sentence,
     join_pair, mark_header_row, normalize_inline, split_bullet, starts_block,
 )
+from nlp.ingest.ocr_pdf import OcrGlyph
 from nlp.ingest.sniff import pdf_offset
-from nlp.schema import IngestedDocument
+from nlp.schema import IngestedDocument, OcrInfo
 
 MAX_PAGES = int(os.environ.get("PLANGAP_MAX_PDF_PAGES", "1000"))
 MAX_STREAM_BYTES = 128 * 1024 * 1024     # one inflated stream; a page's content is a few hundred KB
 MIN_TEXT_CHARS = 20                      # fewer characters in the whole file: no text layer
+MIN_PAGE_TEXT_CHARS = 20                 # a page with a picture and fewer characters is a scan: OCR it
+LOW_OCR_CONFIDENCE = 0.80                # an OCR'd block under this mean word confidence is flagged as such
 
 _BOLD_FONT = re.compile(r"bold|black|heavy|semibold|demibold|[,-]b$|[,-]bd$|\bbd\b", re.I)
 _PAGE_NUMBER = re.compile(r"^(?:trang\s*)?[-–]?\s*\d{1,4}\s*[-–]?(?:\s*/\s*\d{1,4})?$|^page\s+\d+", re.I)
@@ -100,6 +103,7 @@ class _Line:
     page: int
     box: int
     centred: bool = False
+    conf: Optional[float] = None                # OCR: mean word confidence (0..1)
 
 
 @dataclass
@@ -119,12 +123,16 @@ class _Page:
     items: list = field(default_factory=list)      # _Line | _Table in reading order
     chars: int = 0
     images: int = 0
+    ocr_confidence: Optional[float] = None      # set when the page was read by OCR
 
 
 # ---------------------------------------------------------------- entry point
 
 
-def read_pdf(data: bytes, source: str = "document.pdf") -> IngestedDocument:
+def read_pdf(data: bytes, source: str = "document.pdf", *, progress=None, ocr: bool = True,
+             ocr_timeout_s: Optional[float] = None, ocr_max_pages: Optional[int] = None) -> IngestedDocument:
+    """``progress``: optional callable given OCR progress dicts (see nlp.ingest.ocr_pdf). ``ocr``: read
+    pages that have a picture and no text with Tesseract (when False they are refused as before)."""
     from pdfminer.layout import LAParams
     from pdfminer.pdfinterp import PDFResourceManager
 
@@ -137,12 +145,13 @@ def read_pdf(data: bytes, source: str = "document.pdf") -> IngestedDocument:
     laparams = LAParams(line_margin=0.5, char_margin=2.0, word_margin=0.1, boxes_flow=None, all_texts=True)
     resources = PDFResourceManager(caching=True)
     pages: list[_Page] = []
+    scans = _scan_reader(data[start:], source, progress, ocr_timeout_s, ocr_max_pages) if ocr else None
     try:
         from pdfminer.pdfpage import PDFPage
         for number, pdf_page in enumerate(PDFPage.create_pages(document), start=1):
             if number > MAX_PAGES:
                 raise IngestError(f"Tệp PDF «{source}» có hơn {MAX_PAGES} trang, vượt giới hạn.", "too_large")
-            pages.append(_read_page(pdf_page, number, resources, laparams))
+            pages.append(_read_page(pdf_page, number, resources, laparams, scans))
     except _InflateLimit as exc:
         raise IngestError(
             f"Tệp PDF «{source}» có luồng dữ liệu nén giải ra hơn {MAX_STREAM_BYTES // 1048576} MB "
@@ -154,21 +163,57 @@ def read_pdf(data: bytes, source: str = "document.pdf") -> IngestedDocument:
     except Exception as exc:   # pdfminer raises many unrelated types on damaged files
         raise IngestError(f"Tệp PDF «{source}» bị hỏng, không đọc được nội dung trang ({type(exc).__name__}: {exc}).",
                           "corrupt") from exc
+    finally:
+        if scans is not None:
+            scans.close()
     if not pages:
         raise IngestError(f"Tệp PDF «{source}» bị hỏng hoặc bị cắt cụt: không tìm thấy trang nào.", "corrupt")
     total_chars = sum(p.chars for p in pages)
     if total_chars < MIN_TEXT_CHARS:
-        if any(p.images for p in pages):
+        if any(p.images for p in pages) and not any(p.ocr_confidence is not None for p in pages):
             raise IngestError(
                 f"PDF chỉ có ảnh quét, không có lớp văn bản; cần OCR («{source}», {len(pages)} trang). "
                 "Hãy chạy nhận dạng ký tự (OCR) hoặc tải lên bản DOCX/PDF gốc.", "image_only")
+        if any(p.ocr_confidence is not None for p in pages):
+            raise IngestError(f"PDF «{source}» chỉ có ảnh quét và nhận dạng ký tự (OCR) không đọc được chữ nào "
+                              f"({len(pages)} trang); ảnh có thể quá mờ hoặc không phải văn bản.", "empty")
         raise IngestError(f"Tệp PDF «{source}» không có nội dung văn bản ({len(pages)} trang trống).", "empty")
     _remove_running_lines(pages)
     drafts = _blocks(pages)
-    doc = assemble_document(drafts, source=source, fmt="pdf", data=data, pages=len(pages))
+    mark_heading_candidates(drafts)
+    doc = _assemble(drafts, pages, source=source, data=data)
     if not doc.blocks:
         raise IngestError(f"Tệp PDF «{source}» không có nội dung văn bản ngoài đầu trang/chân trang.", "empty")
     check_vietnamese(doc.text)
+    return doc
+
+
+def _scan_reader(data: bytes, source: str, progress, timeout_s: Optional[float], max_pages: Optional[int]):
+    from nlp.ingest.ocr_pdf import MAX_OCR_PAGES, OCR_TIMEOUT_S, ScanReader
+    return ScanReader(data, source, progress=progress, timeout_s=OCR_TIMEOUT_S if timeout_s is None else timeout_s,
+                      max_pages=MAX_OCR_PAGES if max_pages is None else max_pages)
+
+
+def _assemble(drafts: list[BlockDraft], pages: list[_Page], *, source: str, data: bytes) -> IngestedDocument:
+    """The document, with each OCR'd block's confidence and the OCR summary."""
+    ocr_pages = [p.number for p in pages if p.ocr_confidence is not None]
+    if not ocr_pages:
+        return assemble_document(drafts, source=source, fmt="pdf", data=data, pages=len(pages))
+    # assemble_document skips empty drafts: skip them here first, so drafts and blocks pair up
+    drafts = [d for d in drafts if (d.rows if d.kind == "table" else normalize_inline(d.text))]
+    confidences = [getattr(d, "confidence", None) for d in drafts]
+    doc = assemble_document(drafts, source=source, fmt="pdf", data=data, pages=len(pages))
+    page_confidence = {p.number: p.ocr_confidence for p in pages}
+    if len(doc.blocks) == len(confidences):
+        for block, confidence in zip(doc.blocks, confidences):
+            block.confidence = confidence
+    else:      # layout dropped a block: fall back to the page's confidence
+        for block in doc.blocks:
+            block.confidence = page_confidence.get(block.page)
+    low = [b.span for b in doc.blocks if b.confidence is not None and b.confidence < LOW_OCR_CONFIDENCE]
+    scored = [b.confidence for b in doc.blocks if b.confidence is not None]
+    doc.ocr = OcrInfo(pages=ocr_pages, mean_confidence=round(sum(scored) / len(scored), 3) if scored else 0.0,
+                      low_confidence=low, threshold=LOW_OCR_CONFIDENCE)
     return doc
 
 
@@ -201,7 +246,7 @@ def _declared_page_count(document) -> int:
 # ---------------------------------------------------------------- one page
 
 
-def _read_page(pdf_page, number: int, resources, laparams) -> _Page:
+def _read_page(pdf_page, number: int, resources, laparams, ocr=None) -> _Page:
     from pdfminer.converter import PDFPageAggregator
     from pdfminer.layout import LTChar, LTCurve, LTFigure, LTImage, LTTextBox, LTTextLine
     from pdfminer.pdfinterp import PDFPageInterpreter
@@ -213,6 +258,7 @@ def _read_page(pdf_page, number: int, resources, laparams) -> _Page:
 
     boxes: list = []
     graphics: list = []
+    images: list = []
 
     def walk(objs) -> None:
         for obj in objs:
@@ -222,6 +268,7 @@ def _read_page(pdf_page, number: int, resources, laparams) -> _Page:
                 walk(obj)
             elif isinstance(obj, LTImage):
                 page.images += 1
+                images.append(obj)
             elif isinstance(obj, LTCurve):   # LTLine and LTRect are curves
                 graphics.append(obj)
             elif isinstance(obj, LTTextLine):   # loose lines (rare) behave like one-line boxes
@@ -229,29 +276,51 @@ def _read_page(pdf_page, number: int, resources, laparams) -> _Page:
 
     walk(layout)
     boxes.sort(key=lambda b: (-_top(b), _left(b)))
+    boxed_lines = [(index, [line for line in box if isinstance(line, LTTextLine)]) for index, box in enumerate(boxes)]
+    _lay_out(page, pdf_page, layout, graphics, boxed_lines, LTChar)
+    if ocr is not None and page.images and page.chars < MIN_PAGE_TEXT_CHARS:
+        scan = ocr.read(pdf_page, number, page, _image_dpi(images, page))
+        graphics = scan.graphics
+        page.images, page.chars, page.ocr_confidence = len(images), 0, scan.confidence
+        _lay_out(page, pdf_page, layout, graphics, scan.boxed_lines, OcrGlyph)
+    return page
+
+
+def _lay_out(page: _Page, pdf_page, layout, graphics: list, boxed_lines: list, char_type) -> None:
+    """Lines and tables of one page in reading order. ``boxed_lines``: (box index, its text lines),
+    text lines being pdfminer's LTTextLine or the OCR's lines (same attributes, ``char_type`` glyphs)."""
+    number = page.number
     tables = _find_tables(pdf_page, number, layout, graphics) if _has_ruling(graphics) else []
     lines: list[_Line] = []
     table_lines: dict[int, list] = defaultdict(list)
-    for box_index, box in enumerate(boxes):
-        for text_line in box:
-            if not isinstance(text_line, LTTextLine):
-                continue
+    for box_index, text_lines in boxed_lines:
+        for text_line in text_lines:
             table_index = _table_at(tables, text_line)
             if table_index is not None:
                 table_lines[table_index].append(text_line)
                 continue
-            line = _make_line(text_line, number, box_index, LTChar)
+            line = _make_line(text_line, number, box_index, char_type)
             if line is not None:
                 lines.append(line)
     page.chars = sum(len(l.text) for l in lines)
     for index, (table, geometry) in enumerate(tables):
-        _fill_table(table, geometry, table_lines.get(index, []), LTChar)
+        _fill_table(table, geometry, table_lines.get(index, []), char_type)
         page.chars += sum(len(c.text) for r in table.rows for c in r.cells)
     _mark_centred(lines)
     items: list = lines + [t for t, _ in tables if any(c.text for r in t.rows for c in r.cells)]
     items.sort(key=lambda it: -it.top)
     page.items = items
-    return page
+
+
+def _image_dpi(images: list, page: _Page) -> float:
+    """Resolution of the page's largest picture (pixels per inch as placed on the page)."""
+    best = 0.0
+    for image in images:
+        width_pt = max(image.x1 - image.x0, 1.0)
+        src = getattr(image, "srcsize", None) or (0, 0)
+        if src[0] and width_pt > page.width * 0.5:
+            best = max(best, src[0] * 72 / width_pt)
+    return best
 
 
 def _top(box) -> float:
@@ -270,7 +339,8 @@ def _make_line(text_line, page: int, box: int, char_type) -> Optional[_Line]:
     bold_chars = sum(1 for c in chars if _BOLD_FONT.search(c.fontname or ""))
     size = median(c.size for c in chars) if chars else text_line.height
     return _Line(text=text, x0=text_line.x0, x1=text_line.x1, top=text_line.y1, bottom=text_line.y0, size=size,
-                 bold=bool(chars) and bold_chars >= 0.9 * len(chars), page=page, box=box)
+                 bold=bool(chars) and bold_chars >= 0.9 * len(chars), page=page, box=box,
+                 conf=getattr(text_line, "conf", None))
 
 
 def _mark_centred(lines: list[_Line]) -> None:
@@ -502,8 +572,19 @@ def _text_frame(pages: list[_Page]) -> dict[int, tuple[float, float]]:
     return {page.number: frames_by_width[round(page.width)] for page in pages}
 
 
+def _line_gap(pages: list[_Page]) -> float:
+    """The usual white space between two consecutive lines (median over the document; most pairs
+    are lines of one paragraph). Infinite when there are too few lines to tell."""
+    gaps = []
+    for page in pages:
+        lines = [it for it in page.items if isinstance(it, _Line)]
+        gaps.extend(a.bottom - b.top for a, b in zip(lines, lines[1:]) if a.bottom > b.top)
+    return median(gaps) if len(gaps) >= 10 else float("inf")
+
+
 def _blocks(pages: list[_Page]) -> list[BlockDraft]:
     frames = _text_frame(pages)
+    frames["line_gap"] = _line_gap(pages)
     drafts: list[BlockDraft] = []
     current: Optional[list[_Line]] = None
     last_table: Optional[_Table] = None
@@ -523,6 +604,8 @@ def _blocks(pages: list[_Page]) -> list[BlockDraft]:
                 else:
                     mark_header_row(item.rows)
                     drafts.append(BlockDraft(kind="table", rows=list(item.rows), page=item.page))
+                    if page.ocr_confidence is not None:     # BlockDraft has no field: carried as an attribute
+                        drafts[-1].confidence = page.ocr_confidence
                 last_table = item
                 continue
             last_table = None
@@ -546,6 +629,8 @@ def _starts_new_block(block: list[_Line], line: _Line, frames: dict) -> bool:
         return True
     if prev.bold != line.bold or prev.centred != line.centred:
         return True
+    if prev.page == line.page and prev.bottom - line.top > frames["line_gap"] + 0.4 * prev.size:
+        return True                # paragraph spacing: more white space than between a paragraph's lines
     if ends_mid_token(prev.text):
         return False
     same_box = prev.page == line.page and prev.box == line.box
@@ -567,8 +652,64 @@ def _paragraph_draft(lines: list[_Line]) -> BlockDraft:
         text = join_pair(text, line.text) if text else line.text
     bullet, rest = split_bullet(text)
     kind = "list_item" if bullet else "paragraph"
-    return BlockDraft(kind=kind, text=rest if bullet else text, page=lines[0].page,
-                      bold=all(l.bold for l in lines), bullet=bullet)
+    draft = BlockDraft(kind=kind, text=rest if bullet else text, page=lines[0].page,
+                       bold=all(l.bold for l in lines), bullet=bullet)
+    confidences = [l.conf for l in lines if l.conf is not None]
+    if confidences:
+        draft.confidence = round(sum(confidences) / len(confidences), 3)
+    return draft
+
+
+# ---------------------------------------------------------------- headings without bold
+
+_HEADING_LABEL = re.compile(r"^(?:[IVXLC]{1,6}[.)]|\d{1,2}(?:\.\d{1,2}){0,2}[.)]|\d{1,2}(?:\.\d{1,2}){1,2})\s+\S")
+_SENTENCE_END = re.compile(r"[.;:!?…]\W*$")
+MAX_HEADING_WORDS = 60
+_LEAD_IN = re.compile(r":\s+\S")
+
+
+def mark_heading_candidates(drafts: list[BlockDraft]) -> None:
+    """Numbered paragraphs that read as headings become headings, when the document itself does not
+    mark its headings in bold (a plain rendering, a scan): the label is a Roman or decimal number, the
+    text does not end a sentence ('1. Mục đích', 'II. NỘI DUNG, NHIỆM VỤ'), and content follows. Then
+    the document's own pattern: a numbered paragraph whose neighbour in the sequence (n-1 or n+1, same
+    kind of number) is a heading is a heading too, even if it ends with a full stop.
+    Where any numbered block is bold, bold is the document's own pattern and nothing is changed."""
+    labelled = [(i, d, _label_key(d.text)) for i, d in enumerate(drafts)
+                if d.kind in ("paragraph", "heading") and _HEADING_LABEL.match(d.text)]
+    if any(d.bold for _, d, _ in labelled):
+        return
+    for index, draft, _ in labelled:
+        if index == len(drafts) - 1 or draft.kind != "paragraph":
+            continue
+        if not _SENTENCE_END.search(draft.text) and len(draft.text.split()) <= MAX_HEADING_WORDS:
+            draft.kind = "heading"
+    for position, (index, draft, key) in enumerate(labelled):
+        if draft.kind != "paragraph" or key is None or len(draft.text.split()) > MAX_HEADING_WORDS:
+            continue
+        if _LEAD_IN.search(draft.text):      # '3. Phòng Kinh tế: Chủ trì ...' is an item with its owner
+            continue
+        kind, number = key
+        before = next((o for o in reversed(labelled[:position]) if o[2] and o[2][0] == kind), None)
+        after = next((o for o in labelled[position + 1:] if o[2] and o[2][0] == kind), None)
+        if (before and before[1].kind == "heading" and before[2][1] == number - 1) or (
+                after and after[1].kind == "heading" and after[2][1] == number + 1):
+            draft.kind = "heading"
+
+
+_ROMAN = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
+
+
+def _label_key(text: str) -> Optional[tuple[str, int]]:
+    """('roman', 2) for 'II.', ('decimal', 3) for '3.', ('decimal.1', 2) for '1.2.'."""
+    label = text.split()[0].rstrip(".)")
+    if re.fullmatch(r"[IVXLC]+", label):
+        values = [_ROMAN[c] for c in label]
+        return "roman", sum(-v if i + 1 < len(values) and v < values[i + 1] else v for i, v in enumerate(values))
+    parts = label.split(".")
+    if all(p.isdigit() for p in parts):
+        return f"decimal.{len(parts) - 1}", int(parts[-1])
+    return None
 
 
 def _continues(previous: _Table, table: _Table) -> bool:

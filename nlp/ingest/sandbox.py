@@ -1,21 +1,34 @@
 """Parse untrusted bytes in a child process with a memory cap and a wall-clock timeout.
 
-The parent starts ``python -m nlp.ingest.sandbox``, writes the bytes to its stdin and reads one
-JSON object from its stdout: the IngestedDocument or an error {code, message}. The child limits
+The parent starts ``python -m nlp.ingest.sandbox``, writes a JSON line of job parameters (source,
+limits) and then the bytes to its stdin, and reads one JSON object from its stdout: the
+IngestedDocument or an error {code, message}. One child reads one file and exits; the child for the
+next file is started as soon as a file has been read (it imports and warms the readers while the
+caller goes on), so a file does not wait for Python to start (``PLANGAP_SANDBOX_SPARE=0``: off). The child limits
 its own address space (RLIMIT_AS) and CPU time before it touches the data; the parent kills it
 (by its pid, process group included) when the wall clock runs out. Whatever the child does
 (hang, exhaust memory, crash in a C extension) the parent gets an IngestError and carries on.
+
+Scanned pages are OCR'd in the child too, under their own limits (pages, seconds: nlp.ingest.ocr_pdf):
+the child reports progress as JSON lines on a pipe of its own ({"stage": "ocr", "done", "total", ...}),
+handed to the caller's ``progress`` callback; when OCR starts, the wall clock is extended by the OCR
+time limit. The child dies with its parent (PR_SET_PDEATHSIG), and a SIGTERM to the parent ends every
+sandbox still running before the parent's own handler runs (``install_sigterm_handler``).
 
 Test hook: PLANGAP_SANDBOX_FAULT=hang|allocate|crash makes the child misbehave on purpose.
 """
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import signal
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
+from typing import Callable, Optional
 
 from nlp.errors import IngestError
 from nlp.schema import IngestedDocument
@@ -35,37 +48,251 @@ def _too_large(source: str, size: int) -> IngestError:
 
 
 def ingest_sandboxed(data: bytes, source: str = "document", *, timeout_s: float = 60,
-                     memory_mb: int = 1024) -> IngestedDocument:
-    """Read ``data`` in a child process; raise IngestError (timeout, out_of_memory, crash, ...)."""
+                     memory_mb: int = 1024, progress: Optional[Callable[[dict], None]] = None,
+                     ocr_timeout_s: Optional[float] = None, ocr_max_pages: Optional[int] = None) -> IngestedDocument:
+    """Read ``data`` in a child process; raise IngestError (timeout, out_of_memory, crash, ...).
+
+    ``progress``: called (from a helper thread) with the child's progress dicts (OCR page by page).
+    ``ocr_timeout_s`` / ``ocr_max_pages``: OCR limits (defaults: PLANGAP_OCR_TIMEOUT_S, PLANGAP_OCR_MAX_PAGES)."""
+    from nlp.ingest.ocr_pdf import MAX_OCR_PAGES, OCR_TIMEOUT_S
+
     if len(data) > _max_bytes():
         raise _too_large(source, len(data))
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(_REPO_ROOT), env.get("PYTHONPATH", "")) if p)
-    cmd = [sys.executable, "-m", "nlp.ingest.sandbox", "--source", source, "--memory-mb", str(memory_mb),
-           "--cpu-s", str(int(timeout_s) + 5)]
-    proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            env=env, start_new_session=True)
+    ocr_timeout_s = OCR_TIMEOUT_S if ocr_timeout_s is None else ocr_timeout_s
+    ocr_max_pages = MAX_OCR_PAGES if ocr_max_pages is None else ocr_max_pages
+    install_sigterm_handler()
+    child = _take_child()
+    job = {"source": source, "memory_mb": memory_mb, "cpu_s": int(timeout_s + ocr_timeout_s) + 5,
+           "ocr_timeout_s": ocr_timeout_s, "ocr_max_pages": ocr_max_pages}
+    proc, progress_read = child.proc, child.progress_read
+    data = json.dumps(job, ensure_ascii=False).encode("utf-8") + b"\n" + data
+    started = time.monotonic()
+    deadline = [started + timeout_s]
+
+    def on_progress(event: dict) -> None:
+        if event.get("stage") == "ocr":       # OCR has its own time limit, enforced in the child
+            deadline[0] = max(deadline[0], started + timeout_s + ocr_timeout_s + 10)
+        if progress is not None:
+            progress(event)
+
+    reader = threading.Thread(target=_read_progress, args=(progress_read, on_progress), daemon=True)
+    reader.start()
     try:
-        out, err = proc.communicate(input=data, timeout=timeout_s)
+        out, err = _communicate(proc, data, deadline)
     except subprocess.TimeoutExpired:
         _kill(proc)
         raise IngestError(
-            f"Đọc tệp «{source}» quá thời gian cho phép ({timeout_s:g} giây) và đã bị dừng; "
+            f"Đọc tệp «{source}» quá thời gian cho phép ({deadline[0] - started:g} giây) và đã bị dừng; "
             "tệp có thể quá phức tạp hoặc bị lỗi.", "timeout") from None
     except BaseException:
         _kill(proc)
         raise
+    finally:
+        _LIVE.discard(proc)
+        reader.join(timeout=5)
+        _start_next_child()
     return _result(proc.returncode, out, err, source, memory_mb)
 
 
-def ingest_file_sandboxed(path: str | Path, *, timeout_s: float = 60, memory_mb: int = 1024) -> IngestedDocument:
+def _communicate(proc: subprocess.Popen, data: bytes, deadline: list[float]) -> tuple[bytes, bytes]:
+    """Feed stdin and drain stdout/stderr in helper threads while waiting for the child against a
+    deadline that progress may move. (Popen.communicate cannot be resumed after a timeout without
+    losing the rest of its input.)"""
+    out: dict[str, bytes] = {}
+
+    def feed() -> None:
+        try:
+            proc.stdin.write(data)
+        except (BrokenPipeError, OSError):    # the child stopped reading (it died or refused the file)
+            pass
+        finally:
+            try:
+                proc.stdin.close()
+            except OSError:
+                pass
+
+    def drain(name: str, stream) -> None:
+        out[name] = stream.read()
+
+    helpers = [threading.Thread(target=feed, daemon=True),
+               threading.Thread(target=drain, args=("out", proc.stdout), daemon=True),
+               threading.Thread(target=drain, args=("err", proc.stderr), daemon=True)]
+    for helper in helpers:
+        helper.start()
+    while True:
+        left = deadline[0] - time.monotonic()
+        if left <= 0:
+            raise subprocess.TimeoutExpired(proc.args, 0)
+        try:
+            proc.wait(timeout=min(left, 0.5))
+            break
+        except subprocess.TimeoutExpired:
+            continue
+    for helper in helpers:
+        helper.join()
+    return out.get("out", b""), out.get("err", b"")
+
+
+def _read_progress(fd: int, callback: Callable[[dict], None]) -> None:
+    with os.fdopen(fd, "rb") as stream:
+        for line in stream:
+            try:
+                event = json.loads(line)
+            except (UnicodeDecodeError, json.JSONDecodeError):
+                continue
+            if isinstance(event, dict):
+                try:
+                    callback(event)
+                except Exception:      # a caller's progress hook must not break the read
+                    pass
+
+
+# ---------------------------------------------------------------- children, started one ahead
+
+
+class _Child:
+    """A started sandbox child waiting for its one job on stdin (a JSON line of parameters, then the
+    bytes). It has already imported the readers, so a file does not wait for Python to start."""
+
+    def __init__(self, warm: bool = False) -> None:
+        self.env = dict(os.environ)
+        self.owner = os.getpid()
+        env = dict(self.env)
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (str(_REPO_ROOT), env.get("PYTHONPATH", "")) if p)
+        progress_read, progress_write = os.pipe()
+        cmd = [sys.executable, "-m", "nlp.ingest.sandbox", "--parent-pid", str(os.getpid()),
+               "--progress-fd", str(progress_write)] + (["--warm-up"] if warm else [])
+        try:
+            self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                         env=env, start_new_session=True, pass_fds=(progress_write,))
+        except BaseException:
+            os.close(progress_read)
+            raise
+        finally:
+            os.close(progress_write)
+        self.progress_read = progress_read
+        _LIVE.add(self.proc)
+
+    def usable(self) -> bool:
+        """Still waiting, started by this very process (not inherited through a fork), in the same
+        environment (limits and test hooks are read from it)."""
+        return self.owner == os.getpid() and self.proc.poll() is None and self.env == dict(os.environ)
+
+    def discard(self) -> None:
+        if self.owner != os.getpid():
+            return                       # a fork's copy: the child belongs to the parent process
+        _kill(self.proc)
+        _LIVE.discard(self.proc)
+        os.close(self.progress_read)
+
+
+_SPARE_LOCK = threading.Lock()
+_spare: Optional[_Child] = None
+SPARE_ENV = "PLANGAP_SANDBOX_SPARE"      # "0": start each child when its file arrives
+
+
+def _take_child() -> _Child:
+    """The child started ahead if it is still usable, else a new one."""
+    global _spare
+    with _SPARE_LOCK:
+        child, _spare = _spare, None
+    if child is not None and not child.usable():
+        child.discard()
+        child = None
+    return child if child is not None else _Child()
+
+
+def _start_next_child() -> None:
+    """Start the child for the next file once this one is read: its start-up then overlaps with what
+    the caller does next (structure, extraction, comparison), not with the reading."""
+    global _spare
+    if os.environ.get(SPARE_ENV, "1") == "0":
+        return
+    with _SPARE_LOCK:
+        if _spare is None:
+            _spare = _Child(warm=True)      # idle until the next file: time to warm the readers up
+
+
+def _discard_spare() -> None:
+    global _spare
+    with _SPARE_LOCK:
+        child, _spare = _spare, None
+    if child is not None:
+        child.discard()
+
+
+atexit.register(_discard_spare)
+
+
+# ---------------------------------------------------------------- sandboxes still running
+
+
+class _LiveSandboxes:
+    """The sandbox children this process has running, so a SIGTERM can end them."""
+
+    def __init__(self) -> None:
+        self._procs: set = set()
+        self._lock = threading.Lock()
+
+    def add(self, proc) -> None:
+        with self._lock:
+            self._procs.add(proc)
+
+    def discard(self, proc) -> None:
+        with self._lock:
+            self._procs.discard(proc)
+
+    def kill_all(self) -> int:
+        with self._lock:
+            procs = list(self._procs)
+        for proc in procs:
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+        return len(procs)
+
+
+_LIVE = _LiveSandboxes()
+_HANDLER_INSTALLED = False
+
+
+def terminate_sandboxes() -> int:
+    """Kill every sandbox child still running (returns how many)."""
+    return _LIVE.kill_all()
+
+
+def install_sigterm_handler() -> None:
+    """On SIGTERM, end the running sandboxes, then do what the process did before on SIGTERM (its own
+    handler, or the default: die). Installed once, from the main thread only (Python's rule)."""
+    global _HANDLER_INSTALLED
+    if _HANDLER_INSTALLED or threading.current_thread() is not threading.main_thread():
+        return
+    previous = signal.getsignal(signal.SIGTERM)
+    if previous == signal.SIG_IGN:
+        return
+
+    def on_sigterm(signum, frame) -> None:
+        terminate_sandboxes()
+        if callable(previous):
+            previous(signum, frame)
+        else:
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            os.kill(os.getpid(), signal.SIGTERM)
+
+    signal.signal(signal.SIGTERM, on_sigterm)
+    _HANDLER_INSTALLED = True
+
+
+def ingest_file_sandboxed(path: str | Path, *, timeout_s: float = 60, memory_mb: int = 1024,
+                          **options) -> IngestedDocument:
     path = Path(path)
     if not path.is_file():
         raise IngestError(f"Không tìm thấy tệp: {path.name}", "not_found")
     size = path.stat().st_size
     if size > _max_bytes():
         raise _too_large(path.name, size)
-    return ingest_sandboxed(path.read_bytes(), path.name, timeout_s=timeout_s, memory_mb=memory_mb)
+    return ingest_sandboxed(path.read_bytes(), path.name, timeout_s=timeout_s, memory_mb=memory_mb, **options)
 
 
 def _kill(proc: subprocess.Popen) -> None:
@@ -77,7 +304,7 @@ def _kill(proc: subprocess.Popen) -> None:
             proc.kill()
         except ProcessLookupError:
             pass
-    proc.communicate()
+    proc.wait()
 
 
 def _result(returncode: int, out: bytes, err: bytes, source: str, memory_mb: int) -> IngestedDocument:
@@ -123,13 +350,56 @@ def _fault(kind: str) -> None:
         os.abort()
 
 
+def _die_with_parent(parent_pid: int) -> None:
+    """Ask the kernel to kill this child when its parent dies; if the parent is already gone, go.
+    (Linux sends the signal when the parent *thread* that started the child ends: a child started
+    ahead by a pool thread that later exits is lost, and the next file simply starts a new one.)"""
+    from nlp.ingest.ocr import die_with_parent
+    die_with_parent()
+    if parent_pid and os.getppid() != parent_pid:
+        os._exit(1)
+
+
+def _progress_writer(fd: int):
+    if fd < 0:
+        return None
+    stream = os.fdopen(fd, "w", buffering=1, encoding="utf-8")
+
+    def write(event: dict) -> None:
+        try:
+            stream.write(json.dumps(event, ensure_ascii=False) + "\n")
+        except OSError:            # the parent stopped listening: the work goes on
+            pass
+    return write
+
+
+def _warm_up() -> None:
+    """What the first file would otherwise pay for: the modules the readers import when first needed
+    and the lexicons they load. Done while the child waits for its job."""
+    import pdfminer.converter  # noqa: F401
+    import pdfminer.layout  # noqa: F401
+    import pdfminer.pdfdocument  # noqa: F401
+    import pdfminer.pdfinterp  # noqa: F401
+    import pdfminer.pdfpage  # noqa: F401
+    import pdfminer.pdfparser  # noqa: F401
+    import pdfplumber.page  # noqa: F401
+    import pdfplumber.table  # noqa: F401
+
+    from nlp.ingest.normalize import check_vietnamese
+    try:
+        check_vietnamese("Kế hoạch thực hiện chuyển đổi số của Ủy ban nhân dân phường năm 2026.")
+    except IngestError:
+        pass
+
+
 def _child(argv: list[str]) -> int:
     import argparse
     parser = argparse.ArgumentParser(prog="python -m nlp.ingest.sandbox")
-    parser.add_argument("--source", default="document")
-    parser.add_argument("--memory-mb", type=int, default=1024)
-    parser.add_argument("--cpu-s", type=int, default=65)
-    args = parser.parse_args(argv)
+    parser.add_argument("--parent-pid", type=int, default=0)
+    parser.add_argument("--progress-fd", type=int, default=-1)
+    parser.add_argument("--warm-up", action="store_true", help="import what the readers import on first use")
+    options = parser.parse_args(argv)
+    _die_with_parent(options.parent_pid)
 
     real_stdout = sys.stdout
     sys.stdout = sys.stderr          # library chatter must not corrupt the JSON answer
@@ -137,12 +407,20 @@ def _child(argv: list[str]) -> int:
     from nlp.ingest import ingest_bytes
     from nlp.ingest import docx_reader, pdf_reader, sniff  # noqa: F401
     from nlp.ingest.normalize import check_vietnamese
+    if options.warm_up:            # a child started ahead: it waits anyway (one started on demand does not)
+        _warm_up()
+    # Wait for the job: a JSON line of parameters, then the file's bytes until end of input.
+    job = json.loads(sys.stdin.buffer.readline() or b"{}")
+    args = argparse.Namespace(source=job.get("source", "document"), memory_mb=int(job.get("memory_mb", 1024)),
+                              cpu_s=int(job.get("cpu_s", 65)), ocr_timeout_s=job.get("ocr_timeout_s"),
+                              ocr_max_pages=job.get("ocr_max_pages"), progress_fd=options.progress_fd)
     data = sys.stdin.buffer.read()
     _limit_resources(args.memory_mb, args.cpu_s)
     try:
         if os.environ.get(FAULT_ENV):
             _fault(os.environ[FAULT_ENV])
-        document = ingest_bytes(data, args.source)
+        document = ingest_bytes(data, args.source, progress=_progress_writer(args.progress_fd),
+                                ocr_timeout_s=args.ocr_timeout_s, ocr_max_pages=args.ocr_max_pages)
         check_vietnamese(document.text)     # every format, whichever reader produced it
         answer = {"ok": True, "document": document.model_dump(mode="json")}
     except IngestError as exc:

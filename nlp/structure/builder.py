@@ -259,7 +259,7 @@ def build_structure(doc: IngestedDocument) -> StructuredDocument:
     b.front.span = Span(start=0, end=b.front.span.end)
     roots = b.roots if (b.front.items or b.front.children) else b.roots[1:]
     structured = StructuredDocument(source=doc.source, format=doc.format, sha256=doc.sha256, text=doc.text,
-                                    pages=doc.pages, sections=roots)
+                                    pages=doc.pages, sections=roots, ocr=doc.ocr)
     return fold_task_records(structured)
 
 

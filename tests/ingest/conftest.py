@@ -13,6 +13,7 @@ if str(FIXTURES) not in sys.path:
 import docgen  # noqa: E402
 
 PLAN_001 = docgen.CORPUS / "001_a9e7f9238c935776.txt"
+PLAN_003 = docgen.CORPUS / "003_799e3f1e10b8b658.txt"
 PARENT_PL2 = docgen.SHARED / "parents" / "03-NQ-CP-PL2.md"
 
 

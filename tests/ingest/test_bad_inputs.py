@@ -73,9 +73,28 @@ def test_encrypted_pdf():
     expect_error(pdf, "mat_khau.pdf", "encrypted", "mật khẩu")
 
 
-def test_image_only_pdf():
-    expect_error(docgen.image_only_pdf(), "scan.pdf", "image_only",
-                 "PDF chỉ có ảnh quét, không có lớp văn bản; cần OCR")
+def test_image_only_pdf_without_text_in_its_pictures():
+    """Scans are OCR'd now (tests/ingest/test_ocr.py); pictures of ink bars hold no text to read."""
+    expect_error(docgen.image_only_pdf(), "scan.pdf", "empty",
+                 "chỉ có ảnh quét", "nhận dạng ký tự (OCR) không đọc được chữ nào", "scan.pdf")
+
+
+def test_image_only_pdf_when_ocr_is_off():
+    from nlp.ingest.pdf_reader import read_pdf
+    with pytest.raises(IngestError) as err:
+        read_pdf(docgen.image_only_pdf(), "scan.pdf", ocr=False)
+    assert err.value.code == "image_only"
+    assert "PDF chỉ có ảnh quét, không có lớp văn bản; cần OCR" in err.value.message
+
+
+def test_image_only_pdf_without_tesseract(monkeypatch):
+    from nlp.ingest import ocr
+    from nlp.ingest.pdf_reader import read_pdf
+    monkeypatch.setattr(ocr, "tesseract_path", lambda: None)
+    with pytest.raises(IngestError) as err:
+        read_pdf(docgen.image_only_pdf(), "scan.pdf")
+    assert err.value.code == "ocr_unavailable"
+    assert "Tesseract" in err.value.message and "scan.pdf" in err.value.message
 
 
 @pytest.mark.slow
