@@ -90,7 +90,7 @@ GROUP_CUES = {
     "IV": ["nhân lực", "nhân tài", "đào tạo", "bồi dưỡng", "cán bộ", "chuyên gia", "kỹ năng số"],
     "V": ["chính quyền số", "chính phủ số", "dịch vụ công", "hệ thống chính trị", "quản trị", "môi trường số", "điều hành"],
     "VI": ["doanh nghiệp", "khởi nghiệp", "kinh tế số", "thương mại điện tử", "hộ kinh doanh"],
-    "VII": ["hợp tác quốc tế", "quốc tế", "nước ngoài", "ngoại giao"],
+    "VII": ["hợp tác quốc tế", "hội nhập quốc tế", "nước ngoài", "đối ngoại", "ngoại giao", "chuyên gia quốc tế"],
 }
 
 # 2025 ministry merger, applied by 71/NQ-CP to the programme's leads.

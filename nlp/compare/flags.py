@@ -9,18 +9,17 @@ import re
 from datetime import date
 from typing import Optional
 
+from nlp.compare.applicability import binds_localities, expects_whole_parent
 from nlp.compare.citations import expected_org, org_matches, parse_number
 from nlp.compare.config import settings, threshold
 from nlp.compare.context import Context, ParentItem, document_part, duty_frequency, narrower_base
 from nlp.compare.ids import fingerprint
-from nlp.compare.parents import ParentPlan, ParentTask, group_of_section, target_is_local, task_binds_localities
+from nlp.compare.parents import ParentPlan, ParentTask, group_of_section
+from nlp.compare.records import is_organisation_part
+from nlp.compare.specs import graded, spec
 from nlp.schema import Evidence, Extraction, Flag, Reference, Target, Task
 
 # ---------------------------------------------------------------- helpers
-
-
-def _severity(flag_type: str) -> str:
-    return settings()["severity"][flag_type]
 
 
 def _short(text: str, limit: int = 90) -> str:
@@ -82,11 +81,15 @@ def parent_evidence(pi: ParentItem) -> Evidence:
 
 
 def make_flag(flag_type: str, message: str, child: Optional[Evidence], parent: Optional[Evidence] = None,
-              score: Optional[float] = None) -> Flag:
+              score: Optional[float] = None, confidence_factor: float = 1.0) -> Flag:
+    """A flag whose confidence is its type's (judged) confidence, lowered by ``confidence_factor`` where
+    the rule's evidence is weaker; severity and collapsing follow from type and confidence."""
     fid = fingerprint(flag_type, child.text if child else "", child.section if child and not child.text else "",
                       parent.text if parent else "", parent.doc if parent else "")
-    return Flag(id=fid, type=flag_type, severity=_severity(flag_type), message=message, child=child, parent=parent,
-                score=round(float(score), 4) if score is not None else None)
+    confidence = round(spec(flag_type).confidence * confidence_factor, 2)
+    severity, collapsed = graded(flag_type, confidence)
+    return Flag(id=fid, type=flag_type, severity=severity, message=message, child=child, parent=parent,
+                score=round(float(score), 4) if score is not None else None, confidence=confidence, collapsed=collapsed)
 
 
 def best_parent_task(ctx: Context, i: int) -> tuple[Optional[int], float]:
@@ -107,10 +110,25 @@ def _equivalent_elsewhere(ctx: Context, i: int, has) -> bool:
 # ---------------------------------------------------------------- coverage flags
 
 
+def _child_task_words(ctx: Context) -> str:
+    from nlp.compare.align import normalise_text
+
+    return normalise_text(" ".join([t.text for t in ctx.child.tasks] + list(ctx.child_group_titles.values())))
+
+
+def _group_cues(ctx: Context, gid: str) -> list[str]:
+    return [cue for plan in ctx.parents if isinstance(plan, ParentPlan) for g in plan.groups if g.id == gid for cue in g.cues]
+
+
 def missing_task_group(ctx: Context, coverage: dict) -> list[Flag]:
+    """A task group of the parent that a plan carrying it out as a whole never speaks of: neither aligned
+    nor named by any of the group's cue words anywhere in the plan's tasks and headings."""
+    if not expects_whole_parent(ctx.profile):
+        return []
+    words = _child_task_words(ctx)
     flags = []
     for gid, info in coverage["task_groups"]["groups"].items():
-        if info["covered"]:
+        if info["covered"] or any(re.search(rf"(?<!\w){re.escape(cue)}(?!\w)", words) for cue in _group_cues(ctx, gid)):
             continue
         docs = ", ".join(ctx.parent_doc(p) for p in ctx.parents if any(pi.group == gid and pi.plan is p for pi in ctx.parent_tasks))
         title = info["title"] or gid
@@ -122,10 +140,10 @@ def missing_task_group(ctx: Context, coverage: dict) -> list[Flag]:
 
 
 def missing_task(ctx: Context) -> list[Flag]:
+    """A parent task addressed to this plan's level that no task of the plan aligns to."""
     flags = []
-    for j, pi in enumerate(ctx.parent_tasks):
-        if not task_binds_localities(pi.item):
-            continue
+    for j in ctx.applicable_tasks:
+        pi = ctx.parent_tasks[j]
         column = ctx.task_sim[:, j]
         best = float(column.max()) if column.size else 0.0
         if best >= threshold("task"):
@@ -133,7 +151,7 @@ def missing_task(ctx: Context) -> list[Flag]:
         deadline = f", thời hạn {pi.item.deadline.raw}" if pi.item.deadline else ""
         near = _child_group_for(ctx, pi.group)
         flags.append(make_flag(
-            "missing_task", f"Thiếu nhiệm vụ giao cho địa phương: {_short(_text_at(pi.plan, pi.item), 80)} ({_source(pi, ctx)}{deadline})",
+            "missing_task", f"Thiếu nhiệm vụ cấp trên giao cho cấp {ctx.profile.level or 'địa phương'}: {_short(_text_at(pi.plan, pi.item), 80)} ({_source(pi, ctx)}{deadline})",
             child_evidence(ctx, section=near), parent_evidence(pi), best))
     return flags
 
@@ -147,28 +165,34 @@ def _child_group_for(ctx: Context, parent_group: str) -> Optional[str]:
 
 
 def missing_target(ctx: Context) -> list[Flag]:
+    """One finding per plan: the parent targets addressed to its level that it does not set (or, when it
+    sets no numeric target at all, that fact)."""
     missing: list[tuple[int, float]] = []
-    for j, pi in enumerate(ctx.parent_targets):
-        if not target_is_local(pi.item):
-            continue
+    for j in ctx.applicable_targets:
         column = ctx.target_sim[:, j]
         best = float(column.max()) if column.size else 0.0
         if best < threshold("target"):
             missing.append((j, best))
-    # The same indicator in two parents (57-NQ/TW and the programme implementing it): flag it once,
+    # The same indicator in two parents (57-NQ/TW and the programme implementing it): list it once,
     # citing the more specific (later) parent.
     kept: list[tuple[int, float]] = []
     for j, best in sorted(missing, key=lambda m: ctx.parents.index(ctx.parent_targets[m[0]].plan), reverse=True):
         if not any(_same_parent_target(ctx, j, k) for k, _ in kept):
             kept.append((j, best))
-    flags = []
-    for j, best in sorted(kept):
-        pi = ctx.parent_targets[j]
-        t = pi.item
-        flags.append(make_flag(
-            "missing_target", f"Thiếu chỉ tiêu của văn bản cấp trên: {_short(t.indicator, 80)} {_target_value(t)} (năm {t.year}, {_source(pi, ctx)})",
-            child_evidence(ctx, section=None), parent_evidence(pi), best))
-    return flags
+    if not kept:
+        return []
+    kept.sort()
+    listed = "; ".join(f"{_short(ctx.parent_targets[j].item.indicator, 60)} {_target_value(ctx.parent_targets[j].item)} "
+                       f"({_source(ctx.parent_targets[j], ctx)})" for j, _ in kept)
+    level = ctx.profile.level or "địa phương"
+    if not ctx.child.targets:
+        message = f"Kế hoạch không đặt chỉ tiêu định lượng nào; văn bản cấp trên đặt {len(kept)} chỉ tiêu áp dụng cho cấp {level}: {listed}"
+    else:
+        message = f"Thiếu {len(kept)} chỉ tiêu của văn bản cấp trên áp dụng cho cấp {level}: {listed}"
+    first = ctx.parent_targets[kept[0][0]]
+    parent = Evidence(doc=first.plan.doc_id, section=", ".join(ctx.parent_targets[j].item.section for j, _ in kept),
+                      text="; ".join(ctx.parent_targets[j].item.indicator for j, _ in kept))
+    return [make_flag("missing_target", message, child_evidence(ctx, section=None), parent, max(b for _, b in kept))]
 
 
 def _same_parent_target(ctx: Context, a: int, b: int) -> bool:
@@ -211,12 +235,9 @@ def weaker_target(ctx: Context) -> list[Flag]:
     for j, pi in enumerate(ctx.parent_targets):
         p = pi.item
         aligned = [i for i in range(len(ctx.child.targets)) if ctx.target_sim[i, j] >= tau]
-        same_year = [i for i in aligned if ctx.child.targets[i].year in (None, p.year)]
+        # like with like: the same year (a target for another year is another commitment), same unit and base
+        same_year = [i for i in aligned if ctx.child.targets[i].year == p.year and same_measure(ctx.child.targets[i], p)]
         candidates = [(i, _weakness(ctx.child.targets[i], p)) for i in same_year]
-        if not same_year and p.year is not None:
-            later = sorted((i for i in aligned if (ctx.child.targets[i].year or 0) > p.year), key=lambda i: ctx.child.targets[i].year)
-            if later:
-                candidates = [(later[0], "year")]
         for i, reason in candidates:
             if reason is None or (reason == "comparator" and _met_elsewhere(ctx, i, j)):
                 continue
@@ -226,6 +247,17 @@ def weaker_target(ctx: Context) -> list[Flag]:
             if i not in by_child or score > by_child[i][0]:
                 by_child[i] = (score, flag)
     return [by_child[i][1] for i in sorted(by_child)]
+
+
+def same_measure(c: Target, p: Target) -> bool:
+    """Same kind of unit and, where both name one, the same base ("% tổng chi ngân sách" vs "% GDP")."""
+    from nlp.compare.context import _unit_parts
+
+    kind_c, base_c = _unit_parts(c.unit)
+    kind_p, base_p = _unit_parts(p.unit)
+    if kind_c != kind_p:
+        return False
+    return not (base_c and base_p and not (base_c in base_p or base_p in base_c))
 
 
 def _met_elsewhere(ctx: Context, i: int, j: int) -> bool:
@@ -261,12 +293,13 @@ def later_deadline(ctx: Context) -> list[Flag]:
         if not (task.deadline and task.deadline.due and task.deadline.type in ("date", "period")):
             continue
         j, score = best_parent_task(ctx, i)
-        if j is None or score < threshold("task"):
+        # the same deliverable only: a closer alignment than "on the same subject"
+        if j is None or score < threshold("same_deliverable") or _year_from_citation(ctx, task):
             continue
         pi = ctx.parent_tasks[j]
         pd = pi.item.deadline
         # a ward is bound by the deadlines of tasks given to localities, not by a ministry's own deadline
-        if not task_binds_localities(pi.item):
+        if not binds_localities(pi.item):
             continue
         if not (pd and pd.due and pd.type in ("date", "period")):
             continue
@@ -276,6 +309,14 @@ def later_deadline(ctx: Context) -> list[Flag]:
                 f"Thời hạn muộn hơn văn bản cấp trên: {task.deadline.raw} ({_fmt_date(task.deadline.due)}) > {pd.raw} ({_fmt_date(pd.due)}) ({_source(pi, ctx)})",
                 child_evidence(ctx, task), parent_evidence(pi), score))
     return flags
+
+
+def _year_from_citation(ctx: Context, task: Task) -> bool:
+    """Is the task's deadline a year read from a document it cites ("Nghị quyết … năm 2025")?"""
+    d = task.deadline
+    if d is None or d.span is None:
+        return False
+    return any(abs(m.start - d.span.start) < 80 or abs(m.end - d.span.start) < 80 for r in ctx.child.references for m in r.mentions)
 
 
 def plan_issue_floor(child: Extraction) -> tuple[Optional[str], str]:
@@ -306,21 +347,72 @@ def stale_deadline(ctx: Context) -> list[Flag]:
 # ---------------------------------------------------------------- owners and deadlines missing
 
 
-def no_owner(ctx: Context) -> list[Flag]:
-    flags = []
+def _lacks(ctx: Context, i: int) -> list[str]:
+    """What task i lacks of its owner and deadline, counting a restatement elsewhere in the plan."""
+    task = ctx.child.tasks[i]
+    out = []
+    if not task.lead and not _equivalent_elsewhere(ctx, i, lambda t: bool(t.lead)):
+        out.append("chủ trì")
+    if task.deadline is None and not _equivalent_elsewhere(ctx, i, lambda t: t.deadline is not None):
+        out.append("thời hạn")
+    return out
+
+
+def incomplete_tasks(ctx: Context) -> list[Flag]:
+    """The "5 rõ" rule, one finding per section: its tasks without a lead agency or a deadline, each
+    with what it lacks."""
+    by_section: dict[str, list[tuple[Task, list[str]]]] = {}
+    totals: dict[str, int] = {}
     for i, task in enumerate(ctx.child.tasks):
-        if task.lead or _equivalent_elsewhere(ctx, i, lambda t: bool(t.lead)):
+        if is_organisation_part(ctx.child, task.section):
             continue
-        flags.append(make_flag("no_owner", f"Nhiệm vụ chưa giao cơ quan chủ trì: {_short(task.text, 80)}", child_evidence(ctx, task)))
+        key = group_of_section(task.section) or task.section
+        totals[key] = totals.get(key, 0) + 1
+        if lacks := _lacks(ctx, i):
+            by_section.setdefault(key, []).append((task, lacks))
+    flags = []
+    for key, rows in by_section.items():
+        listed = "; ".join(f"«{_short(t.text, 50)}» (chưa có {', '.join(l)})" for t, l in rows[:6])
+        more = f"; và {len(rows) - 6} nhiệm vụ khác" if len(rows) > 6 else ""
+        first = rows[0][0]
+        child = Evidence(doc=ctx.child.doc_id, section=key, span=first.span, text=" | ".join(_short(t.text, 80) for t, _ in rows))
+        flags.append(make_flag(
+            "incomplete_tasks", f"Mục {key}: {len(rows)}/{totals[key]} nhiệm vụ chưa đủ “5 rõ”: {listed}{more}", child))
     return flags
 
 
-def no_deadline(ctx: Context) -> list[Flag]:
+def _agencies(names: list[str]) -> set[str]:
+    from nlp.compare.align import normalise_text
+
+    return {normalise_text(n) for n in names if n}
+
+
+def lead_is_partner(ctx: Context) -> list[Flag]:
+    """A task whose lead agency is also listed among its partners."""
     flags = []
-    for i, task in enumerate(ctx.child.tasks):
-        if task.deadline or _equivalent_elsewhere(ctx, i, lambda t: t.deadline is not None):
-            continue
-        flags.append(make_flag("no_deadline", f"Nhiệm vụ chưa có thời hạn hoàn thành: {_short(task.text, 80)}", child_evidence(ctx, task)))
+    for task in ctx.child.tasks:
+        both = _agencies(task.lead) & _agencies(task.support)
+        if both:
+            name = next(n for n in task.lead if _agencies([n]) & both)
+            flags.append(make_flag("lead_is_partner", f"Cơ quan chủ trì đồng thời là cơ quan phối hợp: {name} — {_short(task.text, 70)}",
+                                   child_evidence(ctx, task)))
+    return flags
+
+
+def owner_conflict(ctx: Context) -> list[Flag]:
+    """One duty, restated in another part of the plan (body vs appendix), with a different lead agency."""
+    tasks = ctx.child.tasks
+    flags = []
+    for a in range(len(tasks)):
+        for b in range(a + 1, len(tasks)):
+            ta, tb = tasks[a], tasks[b]
+            if ctx.child_task_sim[a, b] < threshold("owner_conflict") or document_part(ta.section) == document_part(tb.section):
+                continue
+            if ta.lead and tb.lead and not (_agencies(ta.lead) & _agencies(tb.lead)):
+                flags.append(make_flag(
+                    "owner_conflict",
+                    f"Một nhiệm vụ giao hai cơ quan chủ trì khác nhau: {', '.join(ta.lead)} (mục {ta.section}) và {', '.join(tb.lead)} (mục {tb.section}): {_short(tb.text, 60)}",
+                    child_evidence(ctx, tb), child_evidence(ctx, ta), float(ctx.child_task_sim[a, b])))
     return flags
 
 
@@ -344,6 +436,9 @@ def _conflicting_targets(ctx: Context, a: int, b: int) -> bool:
 
     ta, tb = ctx.child.targets[a], ctx.child.targets[b]
     if ta.year is None or ta.year != tb.year or ctx.child_target_sim[a, b] < threshold("same_indicator"):
+        return False
+    # two values in one item are two indicators of one sentence, not one indicator stated twice
+    if ta.section == tb.section:
         return False
     if not units_compatible(ta, tb) or (ta.comparator, ta.value, ta.value_max) == (tb.comparator, tb.value, tb.value_max):
         return False
@@ -502,6 +597,6 @@ def unresolved_parent(ctx: Context) -> list[Flag]:
 
 
 RULES_WITH_CONTEXT = [
-    missing_task, missing_target, weaker_target, later_deadline, no_owner, no_deadline,
+    missing_task, missing_target, weaker_target, later_deadline, incomplete_tasks, owner_conflict, lead_is_partner,
     citation_error, internal_conflict, duplicate_item, stale_deadline, unresolved_parent,
 ]
