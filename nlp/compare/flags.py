@@ -17,7 +17,7 @@ from nlp.compare.ids import fingerprint
 from nlp.compare.parents import ParentPlan, ParentTask, group_of_section
 from nlp.compare.records import is_organisation_part
 from nlp.compare.specs import graded, spec
-from nlp.schema import Evidence, Extraction, Flag, Reference, Target, Task
+from nlp.schema import Evidence, Extraction, Flag, Reference, Span, Target, Task
 
 # ---------------------------------------------------------------- helpers
 
@@ -446,8 +446,46 @@ def _conflicting_targets(ctx: Context, a: int, b: int) -> bool:
     return not (ta.comparator in (">=", "=") and tb.comparator in (">=", "=") and ta.value == tb.value)
 
 
+_SENTENCE = re.compile(r"[^.;]*?(?:\.(?=\s)|;|$)", re.S)
+
+
+def reporting_frequencies(text: str) -> list[tuple[str, int, int]]:
+    """(frequency, start, end) of each sentence that sets how often to report ("báo cáo … định kỳ 01
+    tháng/lần"); a sentence naming several frequencies (a reporting calendar) sets none."""
+    from nlp.compare.align import normalise_text
+
+    out = []
+    for m in _SENTENCE.finditer(text or ""):
+        low = normalise_text(m.group(0))
+        if "báo cáo" not in low:
+            continue
+        found = set()
+        for entry in settings()["frequencies"]:
+            if re.search(entry["pattern"], low):
+                found.add(entry["key"])
+                low = re.sub(entry["pattern"], " ", low)
+        if len(found) == 1:
+            out.append((found.pop(), m.start(), m.end()))
+    return out
+
+
+def _reporting_conflict(ctx: Context) -> list[Flag]:
+    stated = reporting_frequencies(ctx.child.text or "")
+    kinds = {f for f, _, _ in stated}
+    # a 6-monthly and a yearly report are the usual reporting calendar, not a conflict
+    calendars = [set(c) for c in settings()["reporting_calendars"]]
+    if len(kinds) < 2 or any(kinds <= c for c in calendars):
+        return []
+    (fa, sa, ea), (fb, sb, eb) = stated[0], next(x for x in stated if x[0] != stated[0][0])
+    text = ctx.child.text
+    return [make_flag(
+        "internal_conflict", f"Mâu thuẫn nội tại: chế độ báo cáo ghi hai tần suất khác nhau, “{fa}” và “{fb}”",
+        Evidence(doc=ctx.child.doc_id, span=Span(start=sb, end=eb), text=_short(text[sb:eb], 300)),
+        Evidence(doc=ctx.child.doc_id, span=Span(start=sa, end=ea), text=_short(text[sa:ea], 300)), None, 0.8)]
+
+
 def internal_conflict(ctx: Context) -> list[Flag]:
-    flags = []
+    flags = _reporting_conflict(ctx)
     targets = ctx.child.targets
     for b in range(len(targets)):
         candidates = [a for a in range(b) if _conflicting_targets(ctx, a, b)]
@@ -484,6 +522,27 @@ def duplicate_item(ctx: Context) -> list[Flag]:
             flags.append(make_flag(
                 "duplicate_item", f"Nhiệm vụ trùng lặp: mục {tasks[b].section} lặp lại mục {tasks[a].section}: {_short(tasks[b].text, 70)}",
                 child_evidence(ctx, tasks[b]), child_evidence(ctx, tasks[a]), float(ctx.child_task_sim[a, b])))
+    return flags + _duplicate_targets(ctx)
+
+
+def _duplicate_targets(ctx: Context) -> list[Flag]:
+    """One indicator listed in two rows of the same group of one appendix table (a table lists each
+    indicator once, with its yearly values in columns)."""
+    targets = ctx.child.targets
+    flags = []
+    for b in range(len(targets)):
+        tb = targets[b]
+        if not document_part(tb.section).startswith("PL"):
+            continue
+        for a in range(b):
+            ta = targets[a]
+            if (ta.section != tb.section and group_of_section(ta.section) == group_of_section(tb.section)
+                    and ctx.child_target_sim[a, b] >= threshold("same_row_indicator")):
+                flags.append(make_flag(
+                    "duplicate_item",
+                    f"Chỉ tiêu lặp lại trong cùng phụ lục: “{_short(tb.indicator, 70)}” ở mục {ta.section} ({_target_value(ta)}, năm {ta.year}) và mục {tb.section} ({_target_value(tb)}, năm {tb.year})",
+                    child_evidence(ctx, tb), child_evidence(ctx, ta), float(ctx.child_target_sim[a, b])))
+                break
     return flags
 
 
@@ -527,10 +586,30 @@ def known_documents(ctx: Context) -> list[dict]:
     return known
 
 
+def _likely_confusion(ctx: Context, parsed) -> Optional[str]:
+    """The number written is a real document, but the plan implements another of the same number and
+    type ("71-NQ/TW", the Politburo's resolution on education, in a plan implementing 71/NQ-CP)."""
+    known = known_documents(ctx)
+    exact = next((d for d in known if (kp := parse_number(d["number"])) and kp.key == parsed.key), None)
+    if exact is None:
+        return None
+    implemented = {parse_number(n).key for n in ctx.profile.implements if parse_number(n)}
+    for doc in known:
+        kp = parse_number(doc["number"])
+        if kp and kp.loose_key == parsed.loose_key and kp.key != parsed.key and kp.key in implemented:
+            subject = f" về {exact['subject']}" if exact.get("subject") else ""
+            return (f"có thể nhầm “{parsed.raw}” với {doc['number']}: kế hoạch thực hiện {doc['number']} ngày "
+                    f"{_fmt_date(doc.get('issued'))} của {doc.get('issuer')}, còn {exact['number']} ngày "
+                    f"{_fmt_date(exact.get('issued'))} của {exact.get('issuer')} là nghị quyết{subject}")
+    return None
+
+
 def _citation_problem(ctx: Context, ref: Reference, written: str, after: str) -> Optional[str]:
     parsed = parse_number(written) or parse_number(ref.number)
     if parsed is None:
         return None
+    if (confusion := _likely_confusion(ctx, parsed)):
+        return confusion
     issuer = ref.issuer or after
     cited_date = _date_in(after) or ref.date
     # 1. the number and date name a known document, but the suffix is another issuer's
@@ -565,7 +644,9 @@ def citation_error(ctx: Context) -> list[Flag]:
                 span = ref.mentions[k] if ref.mentions else None
                 child = Evidence(doc=ctx.child.doc_id, span=span, text=written)
                 parent = _known_parent_evidence(ctx, ref)
-                flags.append(make_flag("citation_error", f"Trích dẫn sai: {problem}", child, parent))
+                # a real document of that number exists: the citation is likely, not surely, wrong
+                factor = 0.8 if problem.startswith("có thể nhầm") else 1.0
+                flags.append(make_flag("citation_error", f"Trích dẫn sai: {problem}", child, parent, confidence_factor=factor))
                 break   # one flag per cited document
     return flags
 
