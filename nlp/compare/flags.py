@@ -236,14 +236,16 @@ def weaker_target(ctx: Context) -> list[Flag]:
         p = pi.item
         aligned = [i for i in range(len(ctx.child.targets)) if ctx.target_sim[i, j] >= tau]
         # like with like: the same year (a target for another year is another commitment), same unit and base
-        same_year = [i for i in aligned if ctx.child.targets[i].year == p.year and same_measure(ctx.child.targets[i], p)]
+        # (a target stating no year is the plan's own horizon: compared, with less confidence)
+        same_year = [i for i in aligned if ctx.child.targets[i].year in (p.year, None) and same_measure(ctx.child.targets[i], p)]
         candidates = [(i, _weakness(ctx.child.targets[i], p)) for i in same_year]
         for i, reason in candidates:
             if reason is None or (reason == "comparator" and _met_elsewhere(ctx, i, j)):
                 continue
             c = ctx.child.targets[i]
             score = float(ctx.target_sim[i, j])
-            flag = make_flag("weaker_target", _weaker_message(c, p, reason, pi, ctx), child_evidence(ctx, c), parent_evidence(pi), score)
+            flag = make_flag("weaker_target", _weaker_message(c, p, reason, pi, ctx), child_evidence(ctx, c), parent_evidence(pi), score,
+                             confidence_factor=1.0 if c.year == p.year else 0.8)
             if i not in by_child or score > by_child[i][0]:
                 by_child[i] = (score, flag)
     return [by_child[i][1] for i in sorted(by_child)]
@@ -375,7 +377,7 @@ def incomplete_tasks(ctx: Context) -> list[Flag]:
         listed = "; ".join(f"«{_short(t.text, 50)}» (chưa có {', '.join(l)})" for t, l in rows[:6])
         more = f"; và {len(rows) - 6} nhiệm vụ khác" if len(rows) > 6 else ""
         first = rows[0][0]
-        child = Evidence(doc=ctx.child.doc_id, section=key, span=first.span, text=" | ".join(_short(t.text, 80) for t, _ in rows))
+        child = Evidence(doc=ctx.child.doc_id, section=key, span=first.span, text=_text_at(ctx.child, first))
         flags.append(make_flag(
             "incomplete_tasks", f"Mục {key}: {len(rows)}/{totals[key]} nhiệm vụ chưa đủ “5 rõ”: {listed}{more}", child))
     return flags
@@ -480,8 +482,8 @@ def _reporting_conflict(ctx: Context) -> list[Flag]:
     text = ctx.child.text
     return [make_flag(
         "internal_conflict", f"Mâu thuẫn nội tại: chế độ báo cáo ghi hai tần suất khác nhau, “{fa}” và “{fb}”",
-        Evidence(doc=ctx.child.doc_id, span=Span(start=sb, end=eb), text=_short(text[sb:eb], 300)),
-        Evidence(doc=ctx.child.doc_id, span=Span(start=sa, end=ea), text=_short(text[sa:ea], 300)), None, 0.8)]
+        Evidence(doc=ctx.child.doc_id, span=Span(start=sb, end=eb), text=text[sb:eb]),
+        Evidence(doc=ctx.child.doc_id, span=Span(start=sa, end=ea), text=text[sa:ea]), None, 0.8)]
 
 
 def internal_conflict(ctx: Context) -> list[Flag]:
