@@ -30,6 +30,9 @@ FLAG_TITLES = OrderedDict([
     ("duplicate_item", "Nhiệm vụ trùng lặp"),
     ("stale_deadline", "Thời hạn đã qua khi ban hành"),
     ("unresolved_parent", "Không tìm thấy văn bản cấp trên"),
+    ("incomplete_tasks", "Nhiệm vụ chưa đủ “5 rõ”"),
+    ("owner_conflict", "Một nhiệm vụ, hai cơ quan chủ trì"),
+    ("lead_is_partner", "Chủ trì đồng thời là phối hợp"),
 ])
 SEVERITY_TITLES = {"high": "cao", "medium": "trung bình", "low": "thấp", "info": "thông tin"}
 CSV_COLUMNS = ["id", "type", "severity", "message", "score", "child_doc", "child_section", "child_start", "child_end",
