@@ -354,6 +354,8 @@ def build_03(shared: Path) -> dict:
                      "level": "trung ương",
                      "title": "Chương trình hành động của Chính phủ thực hiện Nghị quyết 57-NQ/TW (sửa đổi, bổ sung theo Nghị quyết 71/NQ-CP)"},
         "resolves": ["03/NQ-CP", "71/NQ-CP"],
+        # the Government's programme carrying out 57-NQ/TW: a parent of every plan implementing 57-NQ/TW
+        "implements": ["57-NQ/TW"],
         "amended_by": [{"number": "71/NQ-CP", "issued": "2025-04-01", "issuer": "Chính phủ"}],
         "reporting": {"frequency": "6 tháng", "raw": "trước 15/6 và trước 1/12", "source": {"doc": "71/NQ-CP"}},
         "groups": groups, "targets": targets, "tasks": tasks,

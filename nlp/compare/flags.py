@@ -596,6 +596,8 @@ def _likely_confusion(ctx: Context, parsed) -> Optional[str]:
     if exact is None:
         return None
     implemented = {parse_number(n).key for n in ctx.profile.implements if parse_number(n)}
+    if parsed.key in implemented:
+        return None
     for doc in known:
         kp = parse_number(doc["number"])
         if kp and kp.loose_key == parsed.loose_key and kp.key != parsed.key and kp.key in implemented:

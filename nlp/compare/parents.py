@@ -47,6 +47,7 @@ class ParentGroup(BaseModel):
 class ParentPlan(Extraction):
     groups: list[ParentGroup] = Field(default_factory=list)
     resolves: list[str] = Field(default_factory=list)     # numbers citing this document (amendments included)
+    implements: list[str] = Field(default_factory=list)   # documents this parent carries out (03/NQ-CP: 57-NQ/TW)
     amended_by: list[dict] = Field(default_factory=list)
 
 
@@ -83,6 +84,7 @@ def load_parent_yaml(path: str | Path) -> ParentPlan:
         doc_id=data["doc_id"], source=str(path), document=DocumentInfo(**data["document"], is_plan=False),
         references=references, tasks=tasks, targets=targets, groups=groups,
         resolves=data.get("resolves", [doc_number]), amended_by=data.get("amended_by", []),
+        implements=data.get("implements", []),
     )
 
 
@@ -220,6 +222,13 @@ def resolve_parents(child: Extraction, available: list[Extraction]) -> tuple[lis
     if implemented:
         if not any(_keys_of(p) & implemented for p in found):
             found = []
+    # the programme carrying out an implemented parent binds the plan too (03/NQ-CP for a plan on 57-NQ/TW)
+    found_keys = set().union(*(_keys_of(p) for p in found)) if found else set()
+    for plan in available:
+        carries = {normalise_number(n) for n in getattr(plan, "implements", []) or []}
+        if carries & found_keys and all(plan.doc_id != f.doc_id for f in found):
+            found.append(plan)
+    if implemented:
         unresolved = [u for u in unresolved if normalise_number(u.number) in implemented]
     found.sort(key=lambda p: (p.document.issued or "", p.doc_id))
     return found, unresolved

@@ -29,7 +29,7 @@ _HEADER_ISSUER = re.compile(r"(?:ỦY|UỶ) BAN NHÂN DÂN|UBND|ĐẢNG ỦY|Đ�
 _IMPLEMENTS = re.compile(r"(?:^|[\n.;:]\s*)(?:[#*]+\s*)?(?:Thực hiện|Triển khai(?: thực hiện)?|Để triển khai|Để thực hiện)\b", re.I)
 # a "Thực hiện …" sentence ends at the next basis or at a full stop/colon ending a line (text exports
 # wrap sentences over blank lines, so a blank line does not end it)
-_SENTENCE_END = re.compile(r"\n\s*(?:[#*]+\s*)?(?:Căn cứ|Thực hiện|Triển khai)\b|[.:]\s*\n", re.I)
+_SENTENCE_END = re.compile(r"\n\s*(?:[#*]+\s*)?(?:Căn cứ|Thực hiện|Triển khai)\b|\.(?=\s|$)|:\s*\n", re.I)
 # a title that carries out a document as a whole: "(Kế hoạch|Chương trình) [hành động] [triển khai] thực hiện <kind> số N"
 _WHOLE_DOCUMENT = re.compile(
     r"^(?:kế hoạch|chương trình)(?: hành động)?(?: của [^,]{0,60}?)?\s*(?:triển khai(?: thực hiện)?|thực hiện)\s+"
