@@ -26,6 +26,7 @@ def flag_out(row: FlagRow, review: Optional[Review]) -> FlagOut:
     return FlagOut(id=flag_key(row.document_id, row.fingerprint), fingerprint=row.fingerprint, type=row.type, severity=row.severity, message=row.message, score=row.score,
                    status=review.status if review else "open", comment=review.comment if review else None,
                    reviewer=review.reviewer if review else None, reviewed_at=review.updated_at if review else None,
+                   confidence=data.get("confidence", 1.0), collapsed=data.get("collapsed", False),
                    child=data.get("child"), parent=data.get("parent"),
                    document_id=row.document_id, analysis_id=row.analysis_id)
 

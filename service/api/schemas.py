@@ -44,6 +44,8 @@ class FlagOut(BaseModel):
     status: ReviewStatus = "open"
     message: str
     score: Optional[float] = None
+    confidence: float = Field(1.0, description="Độ tin cậy của cờ (hiệu chỉnh trên các cờ đã được rà soát); danh sách sắp theo mức độ rồi độ tin cậy")
+    collapsed: bool = Field(False, description="Độ tin cậy thấp: giao diện thu gọn, hiển thị sau các cờ khác")
     child: Optional[EvidenceOut] = None
     parent: Optional[EvidenceOut] = None
     comment: Optional[str] = None
