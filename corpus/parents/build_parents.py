@@ -70,14 +70,21 @@ LOCAL_TARGET_ROWS = {"10", "11.1", "11.2", "11.3", "11.4", "11.5", "11.6", "11.7
                      "11.12", "12", "17", "23.1", "23.4", "26", "27", "30", "31", "32"}
 
 # ... of which the rows a ward/commune can also measure on its own territory: its one-stop shop's online
-# procedures, cashless payments, accounts, signatures and health records of its residents, its budget share.
-COMMUNE_TARGET_ROWS = {"11.1", "11.3", "11.4", "11.6", "11.10", "12", "17", "30", "31", "32"}
+# procedures, cashless payments and digital signatures of its residents, its budget share (bank accounts
+# and health records are the banking and health sectors' own targets).
+COMMUNE_TARGET_ROWS = {"11.1", "11.3", "11.4", "11.6", "11.10", "12", "17", "31"}
 # 57-NQ/TW targets a province plan carries (local=True below), and those a commune plan also carries.
 COMMUNE_TARGETS_57 = {"Tỉ lệ người dân và doanh nghiệp sử dụng dịch vụ công trực tuyến", "Tỉ lệ giao dịch không dùng tiền mặt",
                       "Chi ngân sách hằng năm cho phát triển KHCN, ĐMST và chuyển đổi số"}
 # 03/NQ-CP PL2 rows given to localities that a ward/commune also carries itself (the rest are the province's:
 # databases, platforms, 5G, industrial parks, programmes for enterprises, training programmes).
 COMMUNE_TASK_ROWS = {"3", "71-1"}
+# Phrases by which a plan names the duty of a commune row in its own words (the aligner misses short
+# restatements): a plan using one of them carries the row.
+TASK_CUES = {
+    "3": ["học tập số", "bình dân học vụ số", "phong trào học tập"],
+    "71-1": ["số hóa hồ sơ", "số hóa quy trình", "số hóa kết quả", "số hóa, tạo lập cơ sở dữ liệu về hồ sơ"],
+}
 # Rows that are the act of writing or updating the locality's own plan: satisfied by the plan's existence.
 SELF_REFERENCE_ROWS = {"6", "7", "71-2"}
 
@@ -225,10 +232,12 @@ def task_levels(lead: list[str], row: str) -> list[str]:
     return levels
 
 
-def applies_to(levels: list[str], self_reference: bool = False) -> dict:
+def applies_to(levels: list[str], self_reference: bool = False, row: str = "") -> dict:
     out = {"levels": levels}
     if self_reference:
         out["satisfied_by_plan"] = True
+    if row in TASK_CUES:
+        out["cues"] = TASK_CUES[row]
     return out
 
 
@@ -336,7 +345,7 @@ def build_03(shared: Path) -> dict:
         entry = {
             "id": f"PL2.{t['group']}.{t['row']}", "group": t["group"], "summary": short_summary(t["text"]), "keywords": kw,
             "lead": lead, "support": split_agencies(t["support"]), "deadline": deadline,
-            "applies_to": applies_to(task_levels(lead, t["row"]), t["row"] in SELF_REFERENCE_ROWS), "source": {"doc": "03/NQ-CP", "appendix": "PL2", "row": t["row"]},
+            "applies_to": applies_to(task_levels(lead, t["row"]), t["row"] in SELF_REFERENCE_ROWS, t["row"]), "source": {"doc": "03/NQ-CP", "appendix": "PL2", "row": t["row"]},
         }
         if t["row"] in AMENDED_DEADLINES:
             raw, due = AMENDED_DEADLINES[t["row"]]
@@ -345,7 +354,7 @@ def build_03(shared: Path) -> dict:
         tasks.append(entry)
     for added in ADDED_TASKS_71:
         levels = ["bộ", "tỉnh"] + (["xã"] if added["row"] in COMMUNE_TASK_ROWS else [])
-        tasks.append({**added, "support": [], "applies_to": applies_to(levels, added["row"] in SELF_REFERENCE_ROWS), "amended_by": "71/NQ-CP",
+        tasks.append({**added, "support": [], "applies_to": applies_to(levels, added["row"] in SELF_REFERENCE_ROWS, added["row"]), "amended_by": "71/NQ-CP",
                       "source": {"doc": "71/NQ-CP", "appendix": "PL2", "row": added["row"]}})
     groups = [{"id": g, "title": GROUP_TITLES[g], "cues": GROUP_CUES[g], "source": {"doc": "03/NQ-CP", "appendix": "PL2", "row": g}} for g in ROMAN]
     return {

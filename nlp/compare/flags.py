@@ -15,7 +15,7 @@ from nlp.compare.config import settings, threshold
 from nlp.compare.context import Context, ParentItem, document_part, duty_frequency, narrower_base
 from nlp.compare.ids import fingerprint
 from nlp.compare.parents import ParentPlan, ParentTask, group_of_section
-from nlp.compare.records import is_organisation_part
+from nlp.compare.records import dated_by_its_horizon, is_organisation_part, owners_assigned_elsewhere
 from nlp.compare.specs import graded, spec
 from nlp.schema import Evidence, Extraction, Flag, Reference, Span, Target, Task
 
@@ -146,7 +146,7 @@ def missing_task(ctx: Context) -> list[Flag]:
         pi = ctx.parent_tasks[j]
         column = ctx.task_sim[:, j]
         best = float(column.max()) if column.size else 0.0
-        if best >= threshold("task"):
+        if best >= threshold("task") or _named_in_plan(ctx, pi):
             continue
         deadline = f", thời hạn {pi.item.deadline.raw}" if pi.item.deadline else ""
         near = _child_group_for(ctx, pi.group)
@@ -154,6 +154,15 @@ def missing_task(ctx: Context) -> list[Flag]:
             "missing_task", f"Thiếu nhiệm vụ cấp trên giao cho cấp {ctx.profile.level or 'địa phương'}: {_short(_text_at(pi.plan, pi.item), 80)} ({_source(pi, ctx)}{deadline})",
             child_evidence(ctx, section=near), parent_evidence(pi), best))
     return flags
+
+
+def _named_in_plan(ctx: Context, pi: ParentItem) -> bool:
+    """The plan names the parent's duty in one of the row's cue phrases (data: applies_to.cues)."""
+    from nlp.compare.align import normalise_text
+
+    cues = (getattr(pi.item, "applies_to", None) or {}).get("cues", [])
+    text = normalise_text(ctx.child.text or " ".join(t.text for t in ctx.child.tasks))
+    return any(normalise_text(cue) in text for cue in cues)
 
 
 def _child_group_for(ctx: Context, parent_group: str) -> Optional[str]:
@@ -171,7 +180,7 @@ def missing_target(ctx: Context) -> list[Flag]:
     for j in ctx.applicable_targets:
         column = ctx.target_sim[:, j]
         best = float(column.max()) if column.size else 0.0
-        if best < threshold("target"):
+        if best < threshold("target") and not _restated(ctx, ctx.parent_targets[j].item):
             missing.append((j, best))
     # The same indicator in two parents (57-NQ/TW and the programme implementing it): list it once,
     # citing the more specific (later) parent.
@@ -193,6 +202,11 @@ def missing_target(ctx: Context) -> list[Flag]:
     parent = Evidence(doc=first.plan.doc_id, section=", ".join(ctx.parent_targets[j].item.section for j, _ in kept),
                       text="; ".join(ctx.parent_targets[j].item.indicator for j, _ in kept))
     return [make_flag("missing_target", message, child_evidence(ctx, section=None), parent, max(b for _, b in kept))]
+
+
+def _restated(ctx: Context, parent: Target) -> bool:
+    """A child target names the parent's indicator in other words (compare.yml: indicator_equivalents)."""
+    return any(_equivalent_indicators(child, parent) for child in ctx.child.targets)
 
 
 def _same_parent_target(ctx: Context, a: int, b: int) -> bool:
@@ -229,26 +243,59 @@ def _weakness(c: Target, p: Target) -> Optional[str]:
     return None
 
 
+def _comparable_parents(ctx: Context, i: int) -> list[int]:
+    """The parent targets child target i can be held to: those naming its indicator in other words
+    (indicator_equivalents), else its best-aligned ones (within 0.05 of the best, above threshold)."""
+    row = ctx.target_sim[i]
+    if not row.size:
+        return []
+    child = ctx.child.targets[i]
+    equivalent = [j for j in range(row.size) if _equivalent_indicators(child, ctx.parent_targets[j].item)]
+    if equivalent:
+        return equivalent
+    best = float(row.max())
+    return [j for j in range(row.size) if row[j] >= threshold("target") and row[j] >= best - 0.05]
+
+
 def weaker_target(ctx: Context) -> list[Flag]:
+    """A child target weaker than the parent target of the same indicator, base, unit and year."""
     by_child: dict[int, tuple[float, Flag]] = {}
-    tau = threshold("target")
-    for j, pi in enumerate(ctx.parent_targets):
-        p = pi.item
-        aligned = [i for i in range(len(ctx.child.targets)) if ctx.target_sim[i, j] >= tau]
-        # like with like: the same year (a target for another year is another commitment), same unit and base
-        # (a target stating no year is the plan's own horizon: compared, with less confidence)
-        same_year = [i for i in aligned if ctx.child.targets[i].year in (p.year, None) and same_measure(ctx.child.targets[i], p)]
-        candidates = [(i, _weakness(ctx.child.targets[i], p)) for i in same_year]
-        for i, reason in candidates:
-            if reason is None or (reason == "comparator" and _met_elsewhere(ctx, i, j)):
+    for i, c in enumerate(ctx.child.targets):
+        for j in _comparable_parents(ctx, i):
+            pi = ctx.parent_targets[j]
+            p = pi.item
+            # like with like: the same year (a target stating none is the plan's own horizon: compared,
+            # with less confidence), the same unit and base
+            if c.year not in (p.year, None) or not same_measure(c, p):
                 continue
-            c = ctx.child.targets[i]
+            reason = _weakness(c, p)
+            if reason is None or (reason == "comparator" and _met_elsewhere(ctx, i, j)) or _met_by_equivalent(ctx, i):
+                continue
             score = float(ctx.target_sim[i, j])
+            factor = (1.0 if c.year == p.year else 0.8) * (1.0 if score >= 0.8 or _equivalent_indicators(c, p) else 0.75)
             flag = make_flag("weaker_target", _weaker_message(c, p, reason, pi, ctx), child_evidence(ctx, c), parent_evidence(pi), score,
-                             confidence_factor=1.0 if c.year == p.year else 0.8)
+                             confidence_factor=factor)
             if i not in by_child or score > by_child[i][0]:
                 by_child[i] = (score, flag)
     return [by_child[i][1] for i in sorted(by_child)]
+
+
+def _met_by_equivalent(ctx: Context, i: int) -> bool:
+    """Child target i meets a parent target naming the same indicator in other words."""
+    c = ctx.child.targets[i]
+    return any(_equivalent_indicators(c, pi.item) and pi.item.year in (c.year, None) and _weakness(c, pi.item) is None
+               for pi in ctx.parent_targets)
+
+
+def _equivalent_indicators(a: Target, b: Target) -> bool:
+    from nlp.compare.align import normalise_text
+
+    ta, tb = normalise_text(a.indicator), normalise_text(b.indicator)
+    for phrases in settings().get("indicator_equivalents", []):
+        names = [normalise_text(p) for p in phrases]
+        if any(n in ta for n in names) and any(n in tb for n in names):
+            return True
+    return False
 
 
 def same_measure(c: Target, p: Target) -> bool:
@@ -349,13 +396,17 @@ def stale_deadline(ctx: Context) -> list[Flag]:
 # ---------------------------------------------------------------- owners and deadlines missing
 
 
-def _lacks(ctx: Context, i: int) -> list[str]:
-    """What task i lacks of its owner and deadline, counting a restatement elsewhere in the plan."""
+def _lacks(ctx: Context, i: int, owners_elsewhere: bool, dated: bool) -> list[str]:
+    """What task i lacks of its owner and deadline, counting a restatement elsewhere in the plan, an
+    assignment part or appendix that gives the body's tasks their owners and dates, and a one-year
+    plan's own horizon."""
     task = ctx.child.tasks[i]
+    in_appendix = document_part(task.section) != "body"
     out = []
-    if not task.lead and not _equivalent_elsewhere(ctx, i, lambda t: bool(t.lead)):
+    if not task.lead and not (owners_elsewhere and not in_appendix) and not _equivalent_elsewhere(ctx, i, lambda t: bool(t.lead)):
         out.append("chủ trì")
-    if task.deadline is None and not _equivalent_elsewhere(ctx, i, lambda t: t.deadline is not None):
+    if (task.deadline is None and not dated and not (owners_elsewhere and not in_appendix)
+            and not _equivalent_elsewhere(ctx, i, lambda t: t.deadline is not None)):
         out.append("thời hạn")
     return out
 
@@ -365,12 +416,13 @@ def incomplete_tasks(ctx: Context) -> list[Flag]:
     with what it lacks."""
     by_section: dict[str, list[tuple[Task, list[str]]]] = {}
     totals: dict[str, int] = {}
+    owners_elsewhere, dated = owners_assigned_elsewhere(ctx.child), dated_by_its_horizon(ctx.child)
     for i, task in enumerate(ctx.child.tasks):
         if is_organisation_part(ctx.child, task.section):
             continue
         key = group_of_section(task.section) or task.section
         totals[key] = totals.get(key, 0) + 1
-        if lacks := _lacks(ctx, i):
+        if lacks := _lacks(ctx, i, owners_elsewhere, dated):
             by_section.setdefault(key, []).append((task, lacks))
     flags = []
     for key, rows in by_section.items():

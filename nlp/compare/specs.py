@@ -39,9 +39,12 @@ def all_flag_types() -> tuple[str, ...]:
 
 
 def graded(flag_type: str, confidence: float) -> tuple[str, bool]:
-    """(severity, collapsed) of a flag of this type with this confidence."""
+    """(severity, collapsed) of a flag of this type with this confidence: a high-severity type needs
+    `high_needs` confidence to stay high; under `collapse_below` any flag drops one level and is collapsed."""
     base = spec(flag_type).severity
-    if confidence >= float(settings()["collapse_below"]):
-        return base, False
     lower = SEVERITIES[min(SEVERITIES.index(base) + 1, len(SEVERITIES) - 1)]
-    return lower, True
+    if confidence < float(settings()["collapse_below"]):
+        return lower, True
+    if base == "high" and confidence < float(settings()["high_needs"]):
+        return lower, False
+    return base, False
