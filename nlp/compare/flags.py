@@ -570,6 +570,9 @@ def duplicate_item(ctx: Context) -> list[Flag]:
             # An appendix table restating the body's tasks is by design; repetition inside one part is not.
             if document_part(tasks[a].section) != document_part(tasks[b].section):
                 continue
+            # parts listing each agency's duties repeat a duty for each agency: two duties, not one twice
+            if is_organisation_part(ctx.child, tasks[a].section) or is_organisation_part(ctx.child, tasks[b].section):
+                continue
             # the same instruction given to two different owners is two duties, not a repetition
             if tasks[a].lead and tasks[b].lead and set(tasks[a].lead) != set(tasks[b].lead):
                 continue

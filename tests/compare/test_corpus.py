@@ -138,3 +138,20 @@ def test_findings_per_plan_stay_readable(reports):
     for key, (_, _, report) in reports.items():
         order = [(f.collapsed, ["high", "medium", "low", "info"].index(f.severity), -f.confidence) for f in report.flags]
         assert order == sorted(order), key
+
+
+def test_every_flag_on_the_corpus_plans_has_a_hand_judgment(reports):
+    """corpus/flags/judgments.csv must be re-judged when the comparison changes (flag ids follow it)."""
+    import sys
+
+    sys.path.insert(0, str(__import__("pathlib").Path(__file__).resolve().parents[2] / "bench"))
+    from flag_precision import load, precision_table
+
+    records = load()
+    assert all(r["verdict"] in ("true", "false") and r["reason"] for r in records)
+    judged = {(r["doc"], r["flag_id"]) for r in records}
+    for key, (child, _, report) in reports.items():
+        unjudged = [f.message[:60] for f in report.flags if (child.doc_id, f.id) not in judged]
+        assert not unjudged, (key, unjudged)
+    table = {name: p for name, _, _, p in precision_table(records)}
+    assert table["all"] >= 0.85 and table["high severity"] >= 0.9
