@@ -41,6 +41,18 @@ def precision_table(records: list[dict]) -> list[tuple[str, int, int, float]]:
     return rows
 
 
+PRIOR, PRIOR_WEIGHT = 0.85, 4     # what a rule is designed for, worth four judged flags
+
+
+def calibrated_confidence(records: list[dict]) -> dict[str, float]:
+    """Base confidence per type: its judged precision shrunk towards the design prior (few judgments
+    per type move it little). These are the `confidence` values of compare.yml's `flags`."""
+    by_type: dict[str, list[bool]] = defaultdict(list)
+    for r in records:
+        by_type[r["type"]].append(r["verdict"] == "true")
+    return {t: round((sum(v) + PRIOR * PRIOR_WEIGHT) / (len(v) + PRIOR_WEIGHT), 2) for t, v in sorted(by_type.items())}
+
+
 def findings_per_plan(records: list[dict]) -> dict[str, int]:
     return dict(sorted(Counter(r["doc"] for r in records).items()))
 
@@ -72,6 +84,8 @@ def main() -> int:
     print("| flag type | judged | true | precision |\n|---|---|---|---|")
     for name, n, ok, p in precision_table(records):
         print(f"| {name} | {n} | {ok} | {p:.2f} |")
+    print("\ncalibrated base confidence (compare.yml flags.*.confidence): "
+          + ", ".join(f"{t} {c:.2f}" for t, c in calibrated_confidence(records).items()))
     per_plan = findings_per_plan(records)
     print("\nfindings per plan: " + ", ".join(f"{doc[:8]} {n}" for doc, n in per_plan.items()))
     counts = [per_plan.get(p.stem, 0) for p in plan_paths()]

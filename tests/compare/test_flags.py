@@ -234,3 +234,12 @@ def test_regression_tone_normalisation_keeps_quy():
     from nlp.compare.align import normalise_text
 
     assert normalise_text("hằng quý, thuỷ lợi, hoá") == "hằng quý, thủy lợi, hóa"
+
+
+def test_every_raised_flag_type_has_a_title_in_reports_and_ui():
+    from nlp.compare.specs import flag_specs
+    from service.reports import FLAG_TITLES
+    from service.ui.labels import FLAG_TYPES
+
+    for name, spec in flag_specs().items():
+        assert name in FLAG_TITLES and name in FLAG_TYPES, name
