@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from functools import lru_cache
 from typing import Optional
 
 from nlp.compare.applicability import binds_localities, expects_whole_parent
@@ -288,14 +289,17 @@ def _met_by_equivalent(ctx: Context, i: int) -> bool:
 
 
 def _equivalent_indicators(a: Target, b: Target) -> bool:
+    return bool(_equivalence_sets(a.indicator) & _equivalence_sets(b.indicator))
+
+
+@lru_cache(maxsize=20_000)
+def _equivalence_sets(indicator: str) -> frozenset[int]:
+    """Which sets of compare.yml `indicator_equivalents` name this indicator (by index)."""
     from nlp.compare.align import normalise_text
 
-    ta, tb = normalise_text(a.indicator), normalise_text(b.indicator)
-    for phrases in settings().get("indicator_equivalents", []):
-        names = [normalise_text(p) for p in phrases]
-        if any(n in ta for n in names) and any(n in tb for n in names):
-            return True
-    return False
+    text = normalise_text(indicator)
+    return frozenset(k for k, phrases in enumerate(settings().get("indicator_equivalents", []))
+                     if any(normalise_text(p) in text for p in phrases))
 
 
 def same_measure(c: Target, p: Target) -> bool:
