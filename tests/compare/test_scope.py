@@ -157,3 +157,34 @@ def test_attribute_lines_are_folded_into_their_task():
     w.task("II.1", "Thời gian thực hiện: Thường xuyên.", lead=())
     report = compare(w.build(), [parent])
     assert of_type(report, "incomplete_tasks") == [] and of_type(report, "duplicate_item") == []
+
+
+def _five_clear(w: PlanWriter):
+    return of_type(compare(w.build(), [city_parent()]), "incomplete_tasks")
+
+
+def test_regression_owners_given_in_the_appendix_the_plan_points_to():
+    """002: body tasks have their owners and dates in Phụ lục 3 ("phân công nhiệm vụ … tại các Phụ lục")."""
+    w = PlanWriter()
+    w.line("III. NHIỆM VỤ VÀ GIẢI PHÁP")
+    w.task("III.1", "Khai thác hiệu quả cơ sở dữ liệu quốc gia về dân cư phục vụ giải quyết thủ tục hành chính", lead=())
+    w.line("IV. UBND phường phân công nhiệm vụ cụ thể cho các cơ quan, đơn vị tại các Phụ lục kèm theo Kế hoạch này.")
+    w.task("PL3.I.1", "Triển khai nền tảng số dùng chung của phường", lead=("Văn phòng HĐND và UBND",),
+           deadline=("Tháng 12/2025", "date", "2025-12-31"))
+    assert _five_clear(w) == []
+    no_pointer = PlanWriter()
+    no_pointer.line("III. NHIỆM VỤ VÀ GIẢI PHÁP")
+    no_pointer.task("III.1", "Khai thác hiệu quả cơ sở dữ liệu quốc gia về dân cư phục vụ giải quyết thủ tục hành chính", lead=())
+    found = _five_clear(no_pointer)
+    assert len(found) == 1 and "chưa có chủ trì, thời hạn" in found[0].message
+
+
+def test_one_year_plan_is_dated_by_its_horizon_and_roles_are_not_duties():
+    w = PlanWriter(title="Kế hoạch chuyển đổi số năm 2026")
+    w.line("II. NHIỆM VỤ")
+    w.task("II.1", "Tổ chức tuyên truyền về chuyển đổi số trên hệ thống truyền thanh cơ sở", lead=())
+    w.line("III. TỔ CHỨC THỰC HIỆN")
+    w.task("III.1", "Là cơ quan thường trực, tham mưu Ủy ban nhân dân phường theo dõi, đôn đốc việc thực hiện", lead=())
+    found = _five_clear(w)
+    assert len(found) == 1 and found[0].child.section == "II.1"
+    assert "chưa có chủ trì)" in found[0].message and "thời hạn" not in found[0].message.split("chưa có")[1]
