@@ -211,6 +211,21 @@ class Target(BaseModel):
     page: Optional[int] = None
 
 
+PlanLevel = Literal["bộ", "tỉnh", "huyện", "xã"]
+PlanKind = Literal["comprehensive", "thematic", "other"]
+
+
+class PlanProfile(BaseModel):
+    """What kind of plan this is, read from the document: who issues it (level of government), whether it
+    implements a resolution as a whole or one subject of it, and which documents it implements (the
+    "Thực hiện …"/"Triển khai …" basis), as distinct from the documents it merely cites."""
+
+    level: Optional[PlanLevel] = None
+    kind: PlanKind = "other"
+    implements: list[str] = Field(default_factory=list)    # document numbers, as written
+    subject: str = ""                                       # the title's subject phrase
+
+
 class Extraction(BaseModel):
     doc_id: str
     source: str = ""
@@ -220,6 +235,7 @@ class Extraction(BaseModel):
     targets: list[Target] = Field(default_factory=list)
     text: Optional[str] = None     # canonical text, so spans can be resolved without re-ingesting
     ocr: Optional[OcrInfo] = None  # the document (or some pages) was read by OCR: evidence may be uncertain
+    profile: Optional[PlanProfile] = None   # absent in extractions stored before it existed
 
 
 # ---------------------------------------------------------------- compare
@@ -228,7 +244,7 @@ class Extraction(BaseModel):
 FlagType = Literal[
     "missing_task_group", "missing_task", "missing_target", "weaker_target", "later_deadline",
     "no_owner", "no_deadline", "citation_error", "internal_conflict", "duplicate_item",
-    "stale_deadline", "unresolved_parent",
+    "stale_deadline", "unresolved_parent", "incomplete_tasks", "owner_conflict", "lead_is_partner",
 ]
 Severity = Literal["high", "medium", "low", "info"]
 
@@ -260,6 +276,8 @@ class Flag(BaseModel):
     child: Optional[Evidence] = None
     parent: Optional[Evidence] = None
     score: Optional[float] = None
+    confidence: float = 1.0        # how likely a reviewer accepts it (calibrated on judged flags)
+    collapsed: bool = False        # low confidence: shown folded, after the others
 
 
 class ComparisonReport(BaseModel):

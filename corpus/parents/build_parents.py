@@ -63,9 +63,42 @@ TARGETS_57 = [
     ("Tổ chức, doanh nghiệp công nghệ hàng đầu thế giới thu hút thêm", ">=", 5, None, "tổ chức, doanh nghiệp", 2045, 1, False),
 ]
 
-# 03/NQ-CP PL1 rows a ward/commune/province plan can carry and measure on its territory (hand-marked).
+# Applicability ("applies_to"): the levels of government a parent item is addressed to. Levels are
+# "bộ" (ministries and central agencies), "tỉnh" (provinces and centrally-run cities), "xã" (wards, communes).
+# 03/NQ-CP PL1 rows a province plan can carry and measure on its territory (hand-marked).
 LOCAL_TARGET_ROWS = {"10", "11.1", "11.2", "11.3", "11.4", "11.5", "11.6", "11.7", "11.8", "11.10", "11.11",
                      "11.12", "12", "17", "23.1", "23.4", "26", "27", "30", "31", "32"}
+
+# ... of which the rows a ward/commune can also measure on its own territory: its one-stop shop's online
+# procedures, cashless payments and digital signatures of its residents, its budget share (bank accounts
+# and health records are the banking and health sectors' own targets).
+COMMUNE_TARGET_ROWS = {"11.1", "11.3", "11.4", "11.6", "11.10", "12", "17", "31"}
+# 57-NQ/TW targets a province plan carries (local=True below), and those a commune plan also carries.
+COMMUNE_TARGETS_57 = {"Tỉ lệ người dân và doanh nghiệp sử dụng dịch vụ công trực tuyến", "Tỉ lệ giao dịch không dùng tiền mặt",
+                      "Chi ngân sách hằng năm cho phát triển KHCN, ĐMST và chuyển đổi số"}
+# 03/NQ-CP PL2 rows given to localities that a ward/commune also carries itself (the rest are the province's:
+# databases, platforms, 5G, industrial parks, programmes for enterprises, training programmes).
+COMMUNE_TASK_ROWS = {"3", "71-1"}
+# Phrases by which a plan names the duty of a commune row in its own words (the aligner misses short
+# restatements): a plan using one of them carries the row.
+TASK_CUES = {
+    "3": ["học tập số", "bình dân học vụ số", "phong trào học tập"],
+    "71-1": ["số hóa hồ sơ", "số hóa quy trình", "số hóa kết quả", "số hóa, tạo lập cơ sở dữ liệu về hồ sơ"],
+}
+# Rows that are the act of writing or updating the locality's own plan: satisfied by the plan's existence.
+SELF_REFERENCE_ROWS = {"6", "7", "71-2"}
+
+# Words whose presence anywhere in a plan's tasks shows it addresses a task group of 57-NQ/TW (regex,
+# lowercase): a group is reported missing only when none of them occurs.
+GROUP_CUES = {
+    "I": ["nhận thức", "tuyên truyền", "truyền thông", "học tập số", "bình dân học vụ số", "quyết tâm chính trị"],
+    "II": ["thể chế", "cơ chế", "chính sách", "thủ tục hành chính", "tthc", "rào cản", "quy định"],
+    "III": ["hạ tầng", "đầu tư", "nền tảng", "cơ sở dữ liệu", "csdl", "mạng", "5g", "trung tâm dữ liệu"],
+    "IV": ["nhân lực", "nhân tài", "đào tạo", "bồi dưỡng", "cán bộ", "chuyên gia", "kỹ năng số"],
+    "V": ["chính quyền số", "chính phủ số", "dịch vụ công", "hệ thống chính trị", "quản trị", "môi trường số", "điều hành"],
+    "VI": ["doanh nghiệp", "khởi nghiệp", "kinh tế số", "thương mại điện tử", "hộ kinh doanh"],
+    "VII": ["hợp tác quốc tế", "hội nhập quốc tế", "nước ngoài", "đối ngoại", "ngoại giao", "chuyên gia quốc tế"],
+}
 
 # 2025 ministry merger, applied by 71/NQ-CP to the programme's leads.
 RENAMED_AGENCIES = {"Bộ Thông tin và Truyền thông": "Bộ Khoa học và Công nghệ"}
@@ -183,6 +216,31 @@ def is_local(lead: list[str]) -> bool:
     return any(marker in joined for marker in LOCALITY_MARKERS)
 
 
+MINISTRY_MARKERS = ("bộ", "ngành", "văn phòng", "ban ", "ngân hàng", "thanh tra", "viện", "vtv", "vov", "ttxvn", "ủy ban")
+
+
+def task_levels(lead: list[str], row: str) -> list[str]:
+    """Levels a 03/NQ-CP row is addressed to, from its "Cơ quan chủ trì" column."""
+    levels = []
+    joined = " ".join(lead).lower()
+    if any(marker in joined.replace("địa phương", "") for marker in MINISTRY_MARKERS):
+        levels.append("bộ")
+    if is_local(lead) and row not in NOT_EVERY_LOCALITY_ROWS:
+        levels.append("tỉnh")
+        if row in COMMUNE_TASK_ROWS:
+            levels.append("xã")
+    return levels
+
+
+def applies_to(levels: list[str], self_reference: bool = False, row: str = "") -> dict:
+    out = {"levels": levels}
+    if self_reference:
+        out["satisfied_by_plan"] = True
+    if row in TASK_CUES:
+        out["cues"] = TASK_CUES[row]
+    return out
+
+
 def parse_value(raw: str):
     """'≥ 55' -> ('>=', 55, None); '40 - 50' -> ('range', 40, 50); qualitative -> None."""
     s = raw.replace(",", ".").replace("%", "").strip()
@@ -217,12 +275,12 @@ def build_57(shared: Path) -> dict:
     group_kw = keywords(group_texts, top=20)
     task_kw = keywords([t["text"] for t in tasks])
     for roman, kw in zip(ROMAN, group_kw):
-        groups.append({"id": roman, "title": GROUP_TITLES[roman], "keywords": kw, "source": {"doc": "57-NQ/TW", "section": f"III.{ROMAN.index(roman) + 1}"}})
+        groups.append({"id": roman, "title": GROUP_TITLES[roman], "keywords": kw, "cues": GROUP_CUES[roman], "source": {"doc": "57-NQ/TW", "section": f"III.{ROMAN.index(roman) + 1}"}})
     out_tasks = []
     for t, kw in zip(tasks, task_kw):
         out_tasks.append({
             "id": f"III.{t['group']}.{t['row']}", "group": t["group"], "summary": short_summary(t["text"]), "keywords": kw,
-            "lead": [], "support": [], "deadline": None, "assigned_to_localities": False,
+            "lead": [], "support": [], "deadline": None, "applies_to": applies_to([]),
             "source": {"doc": "57-NQ/TW", "section": f"III.{ROMAN.index(t['group']) + 1}", "row": t["row"]},
         })
     targets = []
@@ -233,7 +291,8 @@ def build_57(shared: Path) -> dict:
         targets.append({
             "id": f"II.{part}.{counters[year]}", "group": "2030" if year == 2030 else "2045", "indicator": indicator,
             "comparator": comp, "value": value, "value_max": value_max, "unit": unit, "year": year, "lead": [],
-            "local": local, "source": {"doc": "57-NQ/TW", "section": f"II.{part}", "row": str(bullet)},
+            "applies_to": applies_to((["tỉnh"] + (["xã"] if indicator in COMMUNE_TARGETS_57 else [])) if local else ["bộ"]),
+            "source": {"doc": "57-NQ/TW", "section": f"II.{part}", "row": str(bullet)},
         })
     return {
         "doc_id": "57-NQ-TW",
@@ -263,7 +322,8 @@ def build_03(shared: Path) -> dict:
             "id": f"PL1.{part}.{tt}", "group": "2030" if part == "I" else "2045", "indicator": short_summary(indicator, max_words=14),
             "comparator": comp, "value": num(value), "value_max": num(value_max) if value_max is not None else None,
             "unit": unit.strip() or "", "year": 2030 if part == "I" else 2045, "lead": split_agencies(lead),
-            "local": part == "I" and tt in LOCAL_TARGET_ROWS,
+            "applies_to": applies_to((["tỉnh"] + (["xã"] if tt in COMMUNE_TARGET_ROWS else []))
+                                     if part == "I" and tt in LOCAL_TARGET_ROWS else ["bộ"]),
             "source": {"doc": "03/NQ-CP", "appendix": "PL1", "row": tt},
         })
 
@@ -285,7 +345,7 @@ def build_03(shared: Path) -> dict:
         entry = {
             "id": f"PL2.{t['group']}.{t['row']}", "group": t["group"], "summary": short_summary(t["text"]), "keywords": kw,
             "lead": lead, "support": split_agencies(t["support"]), "deadline": deadline,
-            "assigned_to_localities": is_local(lead) and t["row"] not in NOT_EVERY_LOCALITY_ROWS, "source": {"doc": "03/NQ-CP", "appendix": "PL2", "row": t["row"]},
+            "applies_to": applies_to(task_levels(lead, t["row"]), t["row"] in SELF_REFERENCE_ROWS, t["row"]), "source": {"doc": "03/NQ-CP", "appendix": "PL2", "row": t["row"]},
         }
         if t["row"] in AMENDED_DEADLINES:
             raw, due = AMENDED_DEADLINES[t["row"]]
@@ -293,15 +353,18 @@ def build_03(shared: Path) -> dict:
             entry["amended_by"] = "71/NQ-CP"
         tasks.append(entry)
     for added in ADDED_TASKS_71:
-        tasks.append({**added, "support": [], "assigned_to_localities": True, "amended_by": "71/NQ-CP",
+        levels = ["bộ", "tỉnh"] + (["xã"] if added["row"] in COMMUNE_TASK_ROWS else [])
+        tasks.append({**added, "support": [], "applies_to": applies_to(levels, added["row"] in SELF_REFERENCE_ROWS, added["row"]), "amended_by": "71/NQ-CP",
                       "source": {"doc": "71/NQ-CP", "appendix": "PL2", "row": added["row"]}})
-    groups = [{"id": g, "title": GROUP_TITLES[g], "source": {"doc": "03/NQ-CP", "appendix": "PL2", "row": g}} for g in ROMAN]
+    groups = [{"id": g, "title": GROUP_TITLES[g], "cues": GROUP_CUES[g], "source": {"doc": "03/NQ-CP", "appendix": "PL2", "row": g}} for g in ROMAN]
     return {
         "doc_id": "03-NQ-CP",
         "document": {"number": "03/NQ-CP", "issued": "2025-01-09", "issuer": "Chính phủ", "kind": "Nghị quyết",
                      "level": "trung ương",
                      "title": "Chương trình hành động của Chính phủ thực hiện Nghị quyết 57-NQ/TW (sửa đổi, bổ sung theo Nghị quyết 71/NQ-CP)"},
         "resolves": ["03/NQ-CP", "71/NQ-CP"],
+        # the Government's programme carrying out 57-NQ/TW: a parent of every plan implementing 57-NQ/TW
+        "implements": ["57-NQ/TW"],
         "amended_by": [{"number": "71/NQ-CP", "issued": "2025-04-01", "issuer": "Chính phủ"}],
         "reporting": {"frequency": "6 tháng", "raw": "trước 15/6 và trước 1/12", "source": {"doc": "71/NQ-CP"}},
         "groups": groups, "targets": targets, "tasks": tasks,

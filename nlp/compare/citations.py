@@ -43,7 +43,7 @@ class DocNumber:
 
     @property
     def is_party_org(self) -> bool:
-        return bool(re.search(settings()["citations"]["party_org"], self.org_head))
+        return bool(re.search(settings()["citations"]["party_org"], self.org_head, re.I))
 
     def canonical(self) -> str:
         """How a number with this issuer is properly written."""
@@ -95,4 +95,4 @@ def org_matches(number: DocNumber, org_regex: str) -> bool:
     A letter ("công văn") writes NUMBER/ORG-UNIT, so the type slot can hold the organisation.
     """
     codes = [number.type or ""] + number.org.split("-")
-    return any(re.search(org_regex, code.upper()) for code in codes if code)
+    return any(re.search(org_regex, code, re.I) for code in codes if code)

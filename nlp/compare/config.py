@@ -6,12 +6,16 @@ from pathlib import Path
 
 import yaml
 
-RESOURCE = Path(__file__).resolve().parents[1] / "resources" / "compare.yml"
+RESOURCES = Path(__file__).resolve().parents[1] / "resources"
+RESOURCE = RESOURCES / "compare.yml"
+REGISTRY = RESOURCES / "documents.yml"     # document-number grammar per issuer and key documents
 
 
 @lru_cache(maxsize=1)
 def settings() -> dict:
-    return yaml.safe_load(RESOURCE.read_text(encoding="utf-8"))
+    data = yaml.safe_load(RESOURCE.read_text(encoding="utf-8"))
+    data["citations"] = yaml.safe_load(REGISTRY.read_text(encoding="utf-8"))
+    return data
 
 
 def threshold(name: str) -> float:

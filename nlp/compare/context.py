@@ -11,9 +11,10 @@ from typing import Optional
 import numpy as np
 
 from nlp.compare.align import fitted_aligner, normalise_text, self_similarity
+from nlp.compare.applicability import applies, expects_whole_parent, profile_of
 from nlp.compare.config import settings, threshold
 from nlp.compare.parents import ParentGroup, ParentPlan, group_of_section, parent_group_of, parent_groups
-from nlp.schema import Extraction, Reference, Target, Task
+from nlp.schema import Extraction, PlanProfile, Reference, Target, Task
 
 
 @dataclass
@@ -39,6 +40,9 @@ class Context:
     child_groups: list[str] = field(default_factory=list)       # child task-group keys in order
     group_sim: np.ndarray = None         # child groups x parent groups
     child_group_titles: dict[str, str] = field(default_factory=dict)
+    profile: PlanProfile = None
+    applicable_tasks: list[int] = field(default_factory=list)     # parent tasks this plan must carry
+    applicable_targets: list[int] = field(default_factory=list)   # parent targets this plan must carry
 
     def parent_doc(self, plan: Extraction) -> str:
         return plan.document.number or plan.doc_id
@@ -55,6 +59,10 @@ def build_context(child: Extraction, parents: list[Extraction], unresolved: list
     ctx.child_target_sim = self_similarity([target_text(t) for t in child.targets])
 
     _build_groups(ctx)
+    ctx.profile = profile_of(child)
+    if expects_whole_parent(ctx.profile):
+        ctx.applicable_tasks = [j for j, pi in enumerate(ctx.parent_tasks) if applies(pi.item, ctx.profile.level)]
+        ctx.applicable_targets = [j for j, pi in enumerate(ctx.parent_targets) if applies(pi.item, ctx.profile.level)]
     return ctx
 
 

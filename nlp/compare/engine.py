@@ -7,7 +7,7 @@ from nlp.compare import flags as rules
 from nlp.compare.config import threshold
 from nlp.compare.context import Context, build_context, target_text
 from nlp.compare.ids import deduplicate_ids
-from nlp.compare.parents import task_binds_localities, target_is_local
+from nlp.compare.records import folded_tasks
 from nlp.compare.spans import with_spans
 from nlp.schema import Alignment, ComparisonReport, Extraction, Flag, Reference
 
@@ -15,13 +15,15 @@ SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2, "info": 3}
 
 
 def compare(child: Extraction, parents: Sequence[Extraction], *, unresolved: Iterable[Reference] = ()) -> ComparisonReport:
-    child = with_spans(child)
+    child = folded_tasks(with_spans(child))
     ctx = build_context(child, list(parents), list(unresolved))
     coverage = build_coverage(ctx)
     flags: list[Flag] = rules.missing_task_group(ctx, coverage) if ctx.parents else []
     for rule in rules.RULES_WITH_CONTEXT:
         flags.extend(rule(ctx))
-    flags.sort(key=lambda f: (SEVERITY_ORDER[f.severity], f.type, (f.child.span.start if f.child and f.child.span else 10**9)))
+    # what a reviewer should read first: severity, then the surer findings; collapsed ones last
+    flags.sort(key=lambda f: (f.collapsed, SEVERITY_ORDER[f.severity], -f.confidence, f.type,
+                              (f.child.span.start if f.child and f.child.span else 10**9)))
     for flag, fid in zip(flags, deduplicate_ids([f.id for f in flags])):
         flag.id = fid
     _mark_low_confidence_ocr(flags, child)
@@ -49,9 +51,9 @@ def build_coverage(ctx: Context) -> dict:
                        "score": round(score, 4), "child_sections": child_sections, "aligned_tasks": via_tasks}
     n_groups = sum(g["covered"] for g in groups.values())
 
-    local_tasks = [j for j, pi in enumerate(ctx.parent_tasks) if task_binds_localities(pi.item)]
+    local_tasks = ctx.applicable_tasks
     covered_tasks = [j for j in local_tasks if ctx.task_sim.shape[0] and ctx.task_sim[:, j].max() >= tau_task]
-    local_targets = [j for j, pi in enumerate(ctx.parent_targets) if target_is_local(pi.item)]
+    local_targets = ctx.applicable_targets
     covered_targets = [j for j in local_targets if ctx.target_sim.shape[0] and ctx.target_sim[:, j].max() >= threshold("target")]
     aligned_child_tasks = sum(1 for i in range(len(ctx.child.tasks)) if ctx.task_sim.shape[1] and ctx.task_sim[i].max() >= tau_task)
     return {

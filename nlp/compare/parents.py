@@ -25,14 +25,14 @@ class ParentTask(Task):
     group: str = ""
     summary: str = ""
     keywords: list[str] = Field(default_factory=list)
-    assigned_to_localities: bool = False
+    applies_to: dict = Field(default_factory=dict)     # {levels: [bộ, tỉnh, xã], satisfied_by_plan: bool}
     source: dict = Field(default_factory=dict)
     amended_by: Optional[str] = None
 
 
 class ParentTarget(Target):
     group: str = ""
-    local: bool = True
+    applies_to: dict = Field(default_factory=dict)
     source: dict = Field(default_factory=dict)
 
 
@@ -40,12 +40,14 @@ class ParentGroup(BaseModel):
     id: str
     title: str = ""
     keywords: list[str] = Field(default_factory=list)
+    cues: list[str] = Field(default_factory=list)      # words showing a plan addresses the group
     source: dict = Field(default_factory=dict)
 
 
 class ParentPlan(Extraction):
     groups: list[ParentGroup] = Field(default_factory=list)
     resolves: list[str] = Field(default_factory=list)     # numbers citing this document (amendments included)
+    implements: list[str] = Field(default_factory=list)   # documents this parent carries out (03/NQ-CP: 57-NQ/TW)
     amended_by: list[dict] = Field(default_factory=list)
 
 
@@ -65,14 +67,14 @@ def load_parent_yaml(path: str | Path) -> ParentPlan:
         tasks.append(ParentTask(
             id=t["id"], section=t["id"], text=f"{t['summary']} — {_readable(t.get('keywords', []))}",
             lead=t.get("lead", []), support=t.get("support", []), deadline=deadline, group=t["group"],
-            summary=t["summary"], keywords=t.get("keywords", []), assigned_to_localities=t.get("assigned_to_localities", False),
+            summary=t["summary"], keywords=t.get("keywords", []), applies_to=t.get("applies_to", {}),
             source=t.get("source", {}), amended_by=t.get("amended_by"),
         ))
     targets = [
         ParentTarget(
             id=g["id"], section=g["id"], indicator=g["indicator"], comparator=g["comparator"], value=g["value"],
             value_max=g.get("value_max"), unit=g.get("unit", ""), year=g.get("year"), lead=g.get("lead", []),
-            raw=_target_raw(g), group=str(g.get("group", "")), local=g.get("local", True), source=g.get("source", {}),
+            raw=_target_raw(g), group=str(g.get("group", "")), applies_to=g.get("applies_to", {}), source=g.get("source", {}),
         )
         for g in data.get("targets", [])
     ]
@@ -82,6 +84,7 @@ def load_parent_yaml(path: str | Path) -> ParentPlan:
         doc_id=data["doc_id"], source=str(path), document=DocumentInfo(**data["document"], is_plan=False),
         references=references, tasks=tasks, targets=targets, groups=groups,
         resolves=data.get("resolves", [doc_number]), amended_by=data.get("amended_by", []),
+        implements=data.get("implements", []),
     )
 
 
@@ -126,14 +129,11 @@ def parent_groups(plan: Extraction) -> dict[str, str]:
 
 
 def task_binds_localities(task: Task) -> bool:
+    """A task of an uploaded parent binds localities when its lead names them."""
     if isinstance(task, ParentTask):
-        return task.assigned_to_localities
+        return bool({"tỉnh", "xã"} & set(task.applies_to.get("levels", [])))
     lead = " ".join(task.lead).lower()
     return any(marker in lead for marker in settings()["locality_markers"])
-
-
-def target_is_local(target: Target) -> bool:
-    return target.local if isinstance(target, ParentTarget) else True
 
 
 # ---------------------------------------------------------------- resolution
@@ -202,7 +202,14 @@ def _preamble_end(text: str) -> int:
 
 
 def resolve_parents(child: Extraction, available: list[Extraction]) -> tuple[list[Extraction], list[Reference]]:
-    """Parents of ``child`` among ``available`` (by normalised number), and cited parents not found."""
+    """Parents of ``child`` among ``available`` (by normalised number), and cited parents not found.
+
+    Only what the plan implements counts: parents merely cited beside another implemented document
+    (a plan carrying out a resolution on law-making that recalls 57-NQ/TW) are not its parents.
+    """
+    from nlp.compare.applicability import profile_of
+
+    implemented = {normalise_number(n) for n in profile_of(child).implements}
     found: list[Extraction] = []
     unresolved: list[Reference] = []
     for ref in cited_parent_references(child):
@@ -212,6 +219,17 @@ def resolve_parents(child: Extraction, available: list[Extraction]) -> tuple[lis
                 unresolved.append(ref)
         elif all(plan.doc_id != f.doc_id for f in found):
             found.append(plan)
+    if implemented:
+        if not any(_keys_of(p) & implemented for p in found):
+            found = []
+    # the programme carrying out an implemented parent binds the plan too (03/NQ-CP for a plan on 57-NQ/TW)
+    found_keys = set().union(*(_keys_of(p) for p in found)) if found else set()
+    for plan in available:
+        carries = {normalise_number(n) for n in getattr(plan, "implements", []) or []}
+        if carries & found_keys and all(plan.doc_id != f.doc_id for f in found):
+            found.append(plan)
+    if implemented:
+        unresolved = [u for u in unresolved if normalise_number(u.number) in implemented]
     found.sort(key=lambda p: (p.document.issued or "", p.doc_id))
     return found, unresolved
 

@@ -35,12 +35,21 @@ def find_span(text: str, needle: str, start: int = 0) -> Optional[Span]:
 def _checked_mentions(text: str, number: str, mentions: list[Span], window: int = 200) -> list[Span]:
     """Mentions that really cover the cited number: each recorded span is kept when it does, moved to
     the number written nearby when it does not, dropped otherwise; all occurrences when none is recorded."""
+    from nlp.compare.citations import parse_number
     from nlp.compare.parents import number_mentions
 
+    cited = parse_number(number)
     if not mentions:
         return [Span(start=m.start(), end=m.end()) for m in number_mentions(text, number)]
     checked: list[Span] = []
     for span in mentions:
+        # a variant spelling of the same number ("71-NQ/TW" recorded for 71/NQ-CP) stays: it is what
+        # the citation check must see
+        written = parse_number(text[span.start:span.end])
+        if cited and written and written.loose_key == cited.loose_key and written.key != cited.key:
+            if all(span != c for c in checked):
+                checked.append(span)
+            continue
         lo = max(0, span.start - window)
         found = number_mentions(text[lo:span.end + window], number)
         if found:

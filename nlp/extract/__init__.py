@@ -20,4 +20,4 @@ def extract_document(doc: StructuredDocument, *, include_text: bool = True) -> E
         sdoc = component(sdoc)
     return Extraction(doc_id=doc_id_for(doc.source), source=doc.source, document=sdoc._.plan,
                       references=sdoc._.references or [], tasks=sdoc._.tasks or [], targets=sdoc._.targets or [],
-                      text=doc.text if include_text else None, ocr=doc.ocr)
+                      text=doc.text if include_text else None, ocr=doc.ocr, profile=sdoc._.profile)

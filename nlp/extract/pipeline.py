@@ -17,7 +17,7 @@ from spacy.vocab import Vocab
 
 from nlp.schema import StructuredDocument
 
-for _name in ("plan", "references", "tasks", "targets", "structure"):
+for _name in ("plan", "references", "tasks", "targets", "structure", "profile"):
     if not Doc.has_extension(_name):
         Doc.set_extension(_name, default=None)
 
@@ -97,6 +97,17 @@ def make_references_component(nlp: Language, name: str):
     return component
 
 
+@Language.factory("plangap_profile", assigns=["doc._.profile"], requires=["doc._.plan", "doc._.references"])
+def make_profile_component(nlp: Language, name: str):
+    from nlp.extract.profile import plan_profile
+
+    def component(doc: Doc) -> Doc:
+        doc._.profile = plan_profile(doc._.plan, doc._.references or [], doc.text) if doc._.plan else None
+        return doc
+
+    return component
+
+
 @Language.factory("plangap_tasks", assigns=["doc._.tasks", "doc.spans"], requires=["doc._.structure", "doc._.plan"])
 def make_tasks_component(nlp: Language, name: str):
     from nlp.extract.agencies import default_matcher
@@ -133,6 +144,6 @@ def make_targets_component(nlp: Language, name: str):
 def build_pipeline() -> Language:
     nlp = spacy.blank("vi", config={"nlp": {"tokenizer": {"@tokenizers": "spacy.Tokenizer.v1"}}})
     nlp.tokenizer = UndertheseaTokenizer(nlp.vocab)
-    for name in ("plangap_document", "plangap_references", "plangap_tasks", "plangap_targets"):
+    for name in ("plangap_document", "plangap_references", "plangap_profile", "plangap_tasks", "plangap_targets"):
         nlp.add_pipe(name)
     return nlp

@@ -33,6 +33,7 @@ def flag_out(row: FlagRow, review: Optional[Review], factors: Optional[dict[str,
                    reason=review.reason if review else None, version=review.version if review else 0,
                    reviewer=review.reviewer if review else None, reviewed_at=review.updated_at if review else None,
                    confidence=confidence, base_confidence=base, candidates=data.get("candidates"),
+                   collapsed=data.get("collapsed", False),
                    child=data.get("child"), parent=data.get("parent"),
                    document_id=row.document_id, analysis_id=row.analysis_id)
 

@@ -46,6 +46,7 @@ class FlagOut(BaseModel):
     status: ReviewStatus = "open"
     message: str
     score: Optional[float] = None
+    collapsed: bool = Field(False, description="Độ tin cậy thấp: giao diện thu gọn, hiển thị sau các cờ khác")
     child: Optional[EvidenceOut] = None
     parent: Optional[EvidenceOut] = None
     comment: Optional[str] = None
@@ -54,8 +55,9 @@ class FlagOut(BaseModel):
     reviewed_at: Optional[UtcDatetime] = None
     version: int = Field(default=0, description="số lần đã quyết định; gửi lại làm expected_version để phát hiện "
                                                 "người khác đã quyết định trước (409)")
-    confidence: Optional[float] = Field(default=None, description="độ tin cậy của phát hiện (từ bước so sánh), "
-                                        "đã nhân với hệ số học từ các quyết định rà soát của cùng loại cờ")
+    confidence: Optional[float] = Field(default=None, description="độ tin cậy của phát hiện (từ bước so sánh, hiệu "
+                                        "chỉnh trên các cờ đã được rà soát), đã nhân với hệ số học từ các quyết "
+                                        "định rà soát của cùng loại cờ; danh sách sắp theo mức độ rồi độ tin cậy")
     base_confidence: Optional[float] = Field(default=None, description="độ tin cậy do bước so sánh đưa ra")
     candidates: Optional[list[dict[str, Any]]] = Field(default=None, description="với cờ 'thiếu': các đoạn gần "
                                                        "nhất trong kế hoạch kèm điểm, nếu bước so sánh đưa ra")

@@ -35,6 +35,9 @@ FLAG_TITLES = OrderedDict([
     ("duplicate_item", "Nhiệm vụ trùng lặp"),
     ("stale_deadline", "Thời hạn đã qua khi ban hành"),
     ("unresolved_parent", "Không tìm thấy văn bản cấp trên"),
+    ("incomplete_tasks", "Nhiệm vụ chưa đủ “5 rõ”"),
+    ("owner_conflict", "Một nhiệm vụ, hai cơ quan chủ trì"),
+    ("lead_is_partner", "Chủ trì đồng thời là phối hợp"),
 ])
 SEVERITY_TITLES = {"high": "cao", "medium": "trung bình", "low": "thấp", "info": "thông tin"}
 DECISION_COLUMNS = ["status", "reason", "comment", "reviewer", "reviewed_at"]

@@ -14,6 +14,9 @@ FLAG_TYPES = {
     "duplicate_item": "Nội dung trùng lặp",
     "stale_deadline": "Thời hạn đã qua",
     "unresolved_parent": "Chưa xác định văn bản cấp trên",
+    "incomplete_tasks": "Nhiệm vụ chưa đủ “5 rõ”",
+    "owner_conflict": "Một nhiệm vụ, hai cơ quan chủ trì",
+    "lead_is_partner": "Chủ trì đồng thời là phối hợp",
 }
 
 # What each rule checked, in plain words, shown under a finding's message.

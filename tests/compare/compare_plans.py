@@ -12,7 +12,8 @@ from nlp.schema import Deadline, DocumentInfo, Extraction, Reference, Span, Targ
 class PlanWriter:
     doc_id: str = "child"
     issued: Optional[str] = None
-    title: str = "Kế hoạch thực hiện chuyển đổi số của phường"
+    # a ward plan carrying out its city's plan as a whole (profile: level xã, kind comprehensive)
+    title: str = "Kế hoạch thực hiện Kế hoạch số 10/KH-UBND của UBND thành phố về chuyển đổi số"
     lines: list[str] = field(default_factory=list)
     tasks: list[Task] = field(default_factory=list)
     targets: list[Target] = field(default_factory=list)

@@ -60,20 +60,20 @@ def test_later_deadline_december_vs_june(parent):
     assert later[0].parent.section == "PL2.II.1" and later[0].score >= settings()["thresholds"]["task"]
 
 
-def test_no_owner(parent):
+def test_task_without_owner_is_one_incomplete_tasks_line(parent):
     child = faithful_child(lead_I=()).build()
     report = compare(child, [parent])
-    owners = flags_of(report, "no_owner")
-    assert len(owners) == 1
-    assert child_slice(child, owners[0]).startswith("Tổ chức tuyên truyền sâu rộng")
+    found = flags_of(report, "incomplete_tasks")
+    assert len(found) == 1 and found[0].child.section == "II.1"
+    assert "chưa có chủ trì" in found[0].message and "thời hạn" not in found[0].message.split("chưa có")[1]
+    assert child_slice(child, found[0]).startswith("Tổ chức tuyên truyền sâu rộng")
 
 
-def test_no_deadline(parent):
-    child = faithful_child(deadline_I=None).build()
-    report = compare(child, [parent])
-    missing = flags_of(report, "no_deadline")
-    assert len(missing) == 1
-    assert child_slice(child, missing[0]).startswith("Tổ chức tuyên truyền sâu rộng")
+def test_owner_and_deadline_gaps_of_one_section_are_one_finding(parent):
+    child = faithful_child(lead_I=(), deadline_I=None).build()
+    found = flags_of(compare(child, [parent]), "incomplete_tasks")
+    assert len(found) == 1 and "chưa có chủ trì, thời hạn" in found[0].message
+    assert flags_of(compare(faithful_child().build(), [parent]), "incomplete_tasks") == []
 
 
 def test_weaker_target_one_percent_of_budget_vs_three(bundled):
@@ -208,7 +208,8 @@ def test_unresolved_parent_is_reported_not_ignored(bundled):
     w.line("I. MỤC ĐÍCH, YÊU CẦU")
     child = w.build()
     found, unresolved = resolve_parents(child, bundled)
-    assert [p.doc_id for p in found] == ["57-NQ-TW"]
+    # 03/NQ-CP comes with 57-NQ/TW: it is the Government's programme carrying it out
+    assert [p.doc_id for p in found] == ["57-NQ-TW", "03-NQ-CP"]
     assert [u.number for u in unresolved] == ["238/KH-UBND"]
     report = compare(child, found, unresolved=unresolved)
     flags = flags_of(report, "unresolved_parent")
@@ -221,7 +222,10 @@ def test_every_flag_type_has_a_severity_and_vietnamese_message(parent, bundled):
 
     from nlp.schema import FlagType
 
-    assert set(settings()["severity"]) == set(get_args(FlagType))
+    from nlp.compare.specs import SEVERITIES, flag_specs
+
+    assert set(flag_specs()) == set(get_args(FlagType))
+    assert all(spec.severity in SEVERITIES and 0 < spec.confidence <= 1 and spec.title for spec in flag_specs().values())
     report = compare(faithful_child(drop_group="VII", lead_I=(), target_value=60.0).build(), [parent])
     assert report.flags and all(f.message and "\n" not in f.message for f in report.flags)
 
@@ -230,3 +234,12 @@ def test_regression_tone_normalisation_keeps_quy():
     from nlp.compare.align import normalise_text
 
     assert normalise_text("hằng quý, thuỷ lợi, hoá") == "hằng quý, thủy lợi, hóa"
+
+
+def test_every_raised_flag_type_has_a_title_in_reports_and_ui():
+    from nlp.compare.specs import flag_specs
+    from service.reports import FLAG_TITLES
+    from service.ui.labels import FLAG_TYPES
+
+    for name, spec in flag_specs().items():
+        assert name in FLAG_TITLES and name in FLAG_TYPES, name

@@ -25,7 +25,8 @@ def run_components(structured_doc):
 
 
 def test_components_in_order():
-    assert build_pipeline().pipe_names == ["plangap_document", "plangap_references", "plangap_tasks", "plangap_targets"]
+    assert build_pipeline().pipe_names == ["plangap_document", "plangap_references", "plangap_profile", "plangap_tasks",
+                                          "plangap_targets"]
 
 
 def test_components_need_the_structure():

@@ -106,6 +106,13 @@ def test_analysis_resolves_parents_from_citations_and_reports_flags(analysed):
     assert len(unresolved) == len(analysis["unresolved"])
 
 
+def test_flags_carry_confidence_and_come_surest_first(analysed):
+    _, analysis = analysed
+    order = [(f["collapsed"], ["high", "medium", "low", "info"].index(f["severity"]), -f["confidence"]) for f in analysis["flags"]]
+    assert order == sorted(order)
+    assert all(0 < f["confidence"] <= 1 for f in analysis["flags"])
+
+
 def test_flag_evidence_comes_with_its_context_in_the_plan(analysed):
     _, analysis = analysed
     plan_text = corpus_plan(0).read_text(encoding="utf-8")
