@@ -102,7 +102,7 @@ def label_kind(line: LineLike) -> int:
 
 
 def _is_upper(text: str) -> bool:
-    letters = [c for c in text if c.isalpha()]
+    letters = [c for c in text[:160] if c.isalpha()]     # headings are short; long lines are prose
     return len(letters) >= 3 and sum(c.isupper() for c in letters) >= 0.85 * len(letters)
 
 
@@ -188,6 +188,40 @@ def _first_word_width(line: LineLike) -> int:
     return len((head + line.text).split(" ", 1)[0]) if line.text or head else 0
 
 
+@dataclass(frozen=True)
+class _LineFacts:
+    """What the features read of one line, computed once per line."""
+    width: int
+    blank_before: bool
+    last_class: int
+    first_class: int
+    label: int
+    end_word: float
+    start_word: float
+    upper: bool
+    bold: bool
+    open_emphasis: bool
+    words: int
+    ends_sentence: bool
+    first_word_width: int
+    marker_then_digit: bool
+
+
+def _facts(line: LineLike, stats: WordStats) -> _LineFacts:
+    words = words_of(line.text)
+    label = label_kind(line)
+    return _LineFacts(
+        width=line.width, blank_before=line.blank_before, last_class=_last_class(line.text),
+        first_class=_first_class(line), label=label,
+        end_word=stats.end_logit.get(words[-1], stats.end_default) if words else stats.end_default,
+        start_word=stats.start_logit.get(words[0], stats.start_default) if words else stats.start_default,
+        upper=_is_upper(line.text), bold=line.bold, open_emphasis=line.open_emphasis,
+        words=len(line.text.split()), ends_sentence=_ends_sentence(line.text),
+        first_word_width=_first_word_width(line),
+        marker_then_digit=line.bullet is not None and line.text[:1].isdigit(),
+    )
+
+
 def boundary_features(lines: Sequence[LineLike], stats: WordStats, width: Optional[int] = None) -> np.ndarray:
     """One row per boundary between lines[i] and lines[i + 1] (len(lines) - 1 rows)."""
     n = len(lines)
@@ -195,33 +229,33 @@ def boundary_features(lines: Sequence[LineLike], stats: WordStats, width: Option
         return np.zeros((0, len(FEATURES)))
     width = width or typical_width([l.width for l in lines])
     blank_share = sum(l.blank_before for l in lines[1:]) / (n - 1)
+    facts = [_facts(line, stats) for line in lines]
     rows = np.zeros((n - 1, len(FEATURES)))
     for i in range(n - 1):
-        a, b = lines[i], lines[i + 1]
-        previous = lines[i - 1] if i else None
+        a, b = facts[i], facts[i + 1]
         rows[i] = (
             a.width / width,
             b.width / width,
-            previous.width / width if previous else 0.0,
-            (width - a.width - 1 - _first_word_width(b)) / width,
+            facts[i - 1].width / width if i else 0.0,
+            (width - a.width - 1 - b.first_word_width) / width,
             float(b.blank_before),
             blank_share,
             float(a.blank_before or i == 0),
-            _last_class(a.text),
-            _first_class(b),
-            label_kind(a),
-            label_kind(b),
-            stats.end(a.text),
-            stats.start(b.text),
-            float(_is_upper(a.text)),
-            float(_is_upper(b.text)),
+            a.last_class,
+            b.first_class,
+            a.label,
+            b.label,
+            a.end_word,
+            b.start_word,
+            float(a.upper),
+            float(b.upper),
             float(a.bold),
             float(b.bold),
             float(a.open_emphasis),
-            min(len(a.text.split()), 30),
-            float(_ends_sentence(b.text)),
-            float(label_kind(a) != 0 and len(a.text.split()) <= 1),
-            float(b.bullet is not None and b.text[:1].isdigit()),     # '- 2030': a range, not a bullet
+            min(a.words, 30),
+            float(b.ends_sentence),
+            float(a.label != 0 and a.words <= 1),
+            float(b.marker_then_digit),     # '- 2030': a range, not a bullet
         )
     return rows
 
@@ -238,12 +272,10 @@ class JoinModel:
     version: int = MODEL_VERSION
 
     def join_probabilities(self, lines: Sequence[LineLike], width: Optional[int] = None) -> np.ndarray:
-        from threadpoolctl import threadpool_limits
-
         rows = boundary_features(lines, self.stats, width)
         if not len(rows):
             return np.zeros(0)
-        with threadpool_limits(1):     # a few thousand rows: threads cost more than they save
+        with _threadpools().limit(limits=1):    # a few thousand rows: threads cost more than they save
             return self.classifier.predict_proba(rows)[:, 1]
 
 
@@ -252,8 +284,17 @@ def new_classifier():
 
     categorical = [FEATURES.index(name) for name in CATEGORICAL]
     mask = [i in categorical for i in range(len(FEATURES))]
-    return HistGradientBoostingClassifier(max_iter=150, learning_rate=0.1, max_leaf_nodes=31,
+    # 60 trees: predicting a document's boundaries costs a few milliseconds (150 gave no better LOGO)
+    return HistGradientBoostingClassifier(max_iter=60, learning_rate=0.2, max_leaf_nodes=31,
                                           categorical_features=mask, random_state=0)
+
+
+@lru_cache(maxsize=1)
+def _threadpools():
+    """Made once: building a controller inspects every loaded library (tens of milliseconds)."""
+    from threadpoolctl import ThreadpoolController
+
+    return ThreadpoolController()
 
 
 @lru_cache(maxsize=1)

@@ -108,6 +108,7 @@ def _is_upper(text: str) -> bool:
 # half of a range ('giai đoạn 2026' / '- 2030'), a document number ('Nghị quyết số' / '57-NQ/TW').
 _CONFIDENT_WRAP = 0.95
 _JOIN_AFTER_SENTENCE_END = 0.9
+_OVER_WIDTH = 1.1
 
 
 def _continues(prev: _PendingBlock, line: _Line, full_width: int, p_wrap: float | None = None) -> bool:
@@ -148,6 +149,8 @@ def _continues(prev: _PendingBlock, line: _Line, full_width: int, p_wrap: float 
         return True       # a split token, or a label alone on its line ('**3.' / 'Công an Thành phố**')
     if _STARTS_LOWER.match(line.text):
         return True
+    if last.width > _OVER_WIDTH * full_width:
+        p_wrap = None     # a line longer than the page was not wrapped at it: the model never saw one
     if p_wrap is not None and not _SENTENCE_END.search(last.text):
         return p_wrap >= 0.5
     if _SENTENCE_END.search(last.text):
