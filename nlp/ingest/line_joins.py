@@ -92,9 +92,14 @@ def _first_class(line: LineLike) -> int:
     return _FIRST_CLASSES.index("punct") if not ch.isalnum() else _FIRST_CLASSES.index("other")
 
 
+_LABEL_FIRST = frozenset("0123456789(abcdefghijklmnopqrstuvwxyzđIVXLCĐMP")     # what a label can open with
+
+
 def label_kind(line: LineLike) -> int:
     if line.bullet is not None:
         return _LABELS.index("bullet")
+    if line.text[:1] not in _LABEL_FIRST:
+        return 0
     for name, pattern in _LABEL_PATTERNS:
         if pattern.match(line.text):
             return _LABELS.index(name)
@@ -102,8 +107,9 @@ def label_kind(line: LineLike) -> int:
 
 
 def _is_upper(text: str) -> bool:
-    letters = [c for c in text[:160] if c.isalpha()]     # headings are short; long lines are prose
-    return len(letters) >= 3 and sum(c.isupper() for c in letters) >= 0.85 * len(letters)
+    head = text[:160]                  # headings are short; long lines are prose
+    letters = sum(map(str.isalpha, head))
+    return letters >= 3 and sum(map(str.isupper, head)) >= 0.85 * letters
 
 
 def words_of(text: str) -> list[str]:
