@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Train the join/break classifier of hard-wrapped text exports (nlp/ingest/line_joins.py).
 
-    .venv/bin/python models/line_joins/build.py            # LOGO evaluation + model.joblib + MODEL_CARD.md
+    .venv/bin/python models/line_joins/build.py            # LOGO evaluation + model.json + MODEL_CARD.md
     .venv/bin/python models/line_joins/build.py --no-eval  # fit and save only
 
 Self-supervised: no hand labels. Clean paragraphs are taken from
@@ -197,7 +197,7 @@ def wrapped(name: str, paragraphs: list[str], replicate_seed: int) -> list[tuple
 
 
 _ROWS: dict = {}
-_END, _START = lj.FEATURES.index("this_end_word"), lj.FEATURES.index("next_start_word")
+_END, _START = lj.COLUMNS.index("this_end_word"), lj.COLUMNS.index("next_start_word")
 
 
 def document_rows(name: str, paragraphs: list[str], stats: lj.WordStats, replicate_seed: int):
@@ -207,7 +207,7 @@ def document_rows(name: str, paragraphs: list[str], stats: lj.WordStats, replica
     if key not in _ROWS:
         parts = wrapped(name, paragraphs, replicate_seed)
         if not parts:
-            _ROWS[key] = (np.zeros((0, len(lj.FEATURES))), np.zeros(0), [])
+            _ROWS[key] = (np.zeros((0, len(lj.COLUMNS))), np.zeros(0), [])
         else:
             _ROWS[key] = (np.vstack([lj.boundary_features(lines, stats) for lines, _ in parts]),
                           np.concatenate([labels for _, labels in parts]),
@@ -219,7 +219,8 @@ def document_rows(name: str, paragraphs: list[str], stats: lj.WordStats, replica
     return rows, labels
 
 
-def fit_model(docs: dict[str, list[str]]) -> lj.JoinModel:
+def fit_model(docs: dict[str, list[str]]):
+    """(JoinModel with the trees exported to plain lists, the fitted scikit-learn classifier)."""
     from threadpoolctl import threadpool_limits
 
     stats = lj.WordStats.fit(p for ps in docs.values() for p in ps)
@@ -228,7 +229,11 @@ def fit_model(docs: dict[str, list[str]]) -> lj.JoinModel:
     y = np.concatenate([p[1] for p in parts])
     with threadpool_limits(1):       # one thread: many threads on a shared machine are 10x slower
         classifier = lj.new_classifier().fit(x, y)
-    return lj.JoinModel(stats=stats, classifier=classifier)
+    model = lj.JoinModel(stats=stats, ensemble=lj.TreeEnsemble.from_sklearn(classifier))
+    sample = x[:: max(len(x) // 500, 1)]
+    exported = np.array([model.ensemble.probability(list(row)) for row in sample])
+    assert np.allclose(exported, classifier.predict_proba(sample)[:, 1], atol=1e-6), "tree export differs"
+    return model, classifier
 
 
 # ---------------------------------------------------------------- evaluation
@@ -244,15 +249,15 @@ def scores(truth: np.ndarray, joined: np.ndarray) -> dict:
             "break_precision": p, "break_recall": r, "break_f1": 2 * p * r / (p + r) if p + r else 0.0}
 
 
-def reader_decisions(lines: list, p_wrap: np.ndarray | None = None) -> np.ndarray:
+def reader_decisions(lines: list, model: lj.JoinModel | None = None) -> np.ndarray:
     """The reader's decisions boundary by boundary, as read_text takes them: its rules alone
-    (``p_wrap`` None, the reader before the model) or its rules asking the model."""
+    (``model`` None, the reader before the model) or its rules asking the model."""
     width = tr._typical_width(lines)
+    joins = model.for_document(lines) if model is not None else None
     pending: list = []
     joined = []
     for i, line in enumerate(lines):
-        p = None if p_wrap is None or not i else float(p_wrap[i - 1])
-        if pending and tr._continues(pending[-1], line, width, p):
+        if pending and tr._continues(pending[-1], line, width, joins):
             pending[-1].lines.append(line)
             joined.append(1)
             continue
@@ -301,15 +306,15 @@ def evaluate(docs: dict[str, list[str]]) -> dict:
     wild_dir = SHARED / "wild"
     for name in docs:
         train = {k: v for k, v in docs.items() if k != name}
-        model = fit_model(train)
+        model, classifier = fit_model(train)
         x, y = document_rows(name, docs[name], model.stats, 1)
         if len(y):
             synthetic_truth.append(y)
-            synthetic_pred.append((model.classifier.predict_proba(x)[:, 1] >= model.threshold).astype(int))
+            synthetic_pred.append((classifier.predict_proba(x)[:, 1] >= model.threshold).astype(int))
         if name.startswith("wild/"):
             _check_real(wild_dir / f"{name[5:]}.md", model, real, per_real)
         print(f"  {name}: {time.time() - started:.0f}s", file=sys.stderr)
-    full = fit_model(docs)
+    full, _ = fit_model(docs)
     for gold_id in sorted(_gold_ids()):
         path = wild_dir / f"{gold_id}.md"
         if path.exists():
@@ -333,11 +338,10 @@ def _check_real(path: Path, model: lj.JoinModel, real: dict, per_real: dict, hel
     decisions = {}
     for hide, setting in ((True, "hidden"), (False, "kept")):
         lines, truth = found[hide]
-        p_wrap = model.join_probabilities(lines)
         decisions[f"{setting}/rules"] = reader_decisions(lines)
-        decisions[f"{setting}/reader"] = reader_decisions(lines, p_wrap)
+        decisions[f"{setting}/reader"] = reader_decisions(lines, model)
         if hide:
-            decisions["hidden/model_alone"] = (p_wrap >= model.threshold).astype(int)
+            decisions["hidden/model_alone"] = (np.array(model.join_probabilities(lines)) >= model.threshold).astype(int)
         for key in [k for k in decisions if k.startswith(setting)]:
             real[key][0].append(truth)
             real[key][1].append(decisions[key])
@@ -387,8 +391,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-eval", action="store_true", help="fit and save without the LOGO evaluation")
     parser.add_argument("--card-only", action="store_true", help="rewrite MODEL_CARD.md from metrics.json")
     args = parser.parse_args(argv)
-    import joblib
-
     if args.card_only:
         tr.default_join_model = lambda: None
         write_card(json.loads((HERE / "metrics.json").read_text()), source_documents())
@@ -399,8 +401,9 @@ def main(argv: list[str] | None = None) -> int:
     tr.default_join_model = lambda: None
     docs = source_documents()
     print(f"{len(docs)} documents, {sum(len(v) for v in docs.values())} paragraphs", file=sys.stderr)
-    model = fit_model(docs)
-    joblib.dump(model, HERE / "model.joblib", compress=3)
+    model, _ = fit_model(docs)
+    (HERE / "model.json").write_text(json.dumps(model.to_json(), ensure_ascii=False, separators=(",", ":")) + "\n",
+                                     encoding="utf-8")
     if not args.no_eval:
         metrics = evaluate(docs)
         (HERE / "metrics.json").write_text(json.dumps(metrics, indent=1, ensure_ascii=False) + "\n")

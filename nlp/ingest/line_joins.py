@@ -15,6 +15,7 @@ lazily by ``default_model()``; without the model file the reader keeps its rules
 """
 from __future__ import annotations
 
+import json
 import math
 import re
 from collections import Counter
@@ -23,10 +24,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Optional, Protocol, Sequence
 
-import numpy as np
-
-MODEL_PATH = Path(__file__).resolve().parents[2] / "models" / "line_joins" / "model.joblib"
-MODEL_VERSION = 2
+MODEL_PATH = Path(__file__).resolve().parents[2] / "models" / "line_joins" / "model.json"
+MODEL_VERSION = 3
 
 
 class LineLike(Protocol):
@@ -228,89 +227,173 @@ def _facts(line: LineLike, stats: WordStats) -> _LineFacts:
     )
 
 
-def boundary_features(lines: Sequence[LineLike], stats: WordStats, width: Optional[int] = None) -> np.ndarray:
-    """One row per boundary between lines[i] and lines[i + 1] (len(lines) - 1 rows)."""
+def _raw_row(facts: Sequence[_LineFacts], i: int, width: int, blank_share: float) -> list[float]:
+    """The FEATURES of the boundary between facts[i] and facts[i + 1]."""
+    a, b = facts[i], facts[i + 1]
+    return [
+        a.width / width,
+        b.width / width,
+        facts[i - 1].width / width if i else 0.0,
+        (width - a.width - 1 - b.first_word_width) / width,
+        float(b.blank_before),
+        blank_share,
+        float(a.blank_before or i == 0),
+        a.last_class,
+        b.first_class,
+        a.label,
+        b.label,
+        a.end_word,
+        b.start_word,
+        float(a.upper),
+        float(b.upper),
+        float(a.bold),
+        float(b.bold),
+        float(a.open_emphasis),
+        min(a.words, 30),
+        float(b.ends_sentence),
+        float(a.label != 0 and a.words <= 1),
+        float(b.marker_then_digit),     # '- 2030': a range, not a bullet
+    ]
+
+
+_CATEGORY_SIZES = {"this_last_char": len(_LAST_CLASSES), "next_first_char": len(_FIRST_CLASSES),
+                   "this_label": len(_LABELS), "next_label": len(_LABELS)}
+COLUMNS = tuple(col for name in FEATURES for col in
+                ([f"{name}={k}" for k in range(_CATEGORY_SIZES[name])] if name in CATEGORICAL else [name]))
+
+
+def design_row(raw: list[float]) -> list[float]:
+    """Categorical features one-hot: the trees then need only numeric splits (see TreeEnsemble)."""
+    out: list[float] = []
+    for name, value in zip(FEATURES, raw):
+        if name in _CATEGORY_SIZES:
+            onehot = [0.0] * _CATEGORY_SIZES[name]
+            onehot[int(value)] = 1.0
+            out.extend(onehot)
+        else:
+            out.append(float(value))
+    return out
+
+
+class DocumentJoins:
+    """Join probabilities of one document's line boundaries, computed only for the boundaries the
+    reader asks about (most are decided by its rules first)."""
+
+    def __init__(self, model: "JoinModel", lines: Sequence[LineLike], width: Optional[int] = None):
+        self.model = model
+        self.lines = lines
+        self.width = width or typical_width([l.width for l in lines])
+        self.blank_share = sum(l.blank_before for l in lines[1:]) / max(len(lines) - 1, 1)
+        self._facts: dict[int, _LineFacts] = {}
+        self._before: dict[int, Optional[float]] = {}
+        self._index = {id(line): i for i, line in enumerate(lines)}
+
+    def _fact(self, i: int) -> _LineFacts:
+        if i not in self._facts:
+            self._facts[i] = _facts(self.lines[i], self.model.stats)
+        return self._facts[i]
+
+    def row(self, i: int) -> list[float]:
+        """Design row of the boundary between lines[i] and lines[i + 1]."""
+        window = [self._fact(k) for k in range(max(i - 1, 0), i + 2)]     # previous, this, next
+        return design_row(_raw_row(window, 1 if i else 0, self.width, self.blank_share))
+
+    def before(self, line: LineLike) -> Optional[float]:
+        """Probability that the break before ``line`` is a wrap (None for the first line)."""
+        i = self._index.get(id(line))
+        if not i:
+            return None
+        if i not in self._before:
+            self._before[i] = self.model.ensemble.probability(self.row(i - 1))
+        return self._before[i]
+
+
+def boundary_features(lines: Sequence[LineLike], stats: WordStats, width: Optional[int] = None):
+    """Design matrix (numpy) of every boundary, for training: len(lines) - 1 rows of COLUMNS."""
+    import numpy as np
+
     n = len(lines)
     if n < 2:
-        return np.zeros((0, len(FEATURES)))
+        return np.zeros((0, len(COLUMNS)))
     width = width or typical_width([l.width for l in lines])
     blank_share = sum(l.blank_before for l in lines[1:]) / (n - 1)
     facts = [_facts(line, stats) for line in lines]
-    rows = np.zeros((n - 1, len(FEATURES)))
-    for i in range(n - 1):
-        a, b = facts[i], facts[i + 1]
-        rows[i] = (
-            a.width / width,
-            b.width / width,
-            facts[i - 1].width / width if i else 0.0,
-            (width - a.width - 1 - b.first_word_width) / width,
-            float(b.blank_before),
-            blank_share,
-            float(a.blank_before or i == 0),
-            a.last_class,
-            b.first_class,
-            a.label,
-            b.label,
-            a.end_word,
-            b.start_word,
-            float(a.upper),
-            float(b.upper),
-            float(a.bold),
-            float(b.bold),
-            float(a.open_emphasis),
-            min(a.words, 30),
-            float(b.ends_sentence),
-            float(a.label != 0 and a.words <= 1),
-            float(b.marker_then_digit),     # '- 2030': a range, not a bullet
-        )
-    return rows
+    return np.array([design_row(_raw_row(facts, i, width, blank_share)) for i in range(n - 1)])
 
 
 # ---------------------------------------------------------------- the model
 
 
 @dataclass
+class TreeEnsemble:
+    """Gradient-boosted trees as plain lists, walked in Python: predicting needs neither
+    scikit-learn nor numpy, so a sandboxed reader process starts fast. Exported from a fitted
+    ``HistGradientBoostingClassifier`` by ``from_sklearn`` (numeric splits only)."""
+    baseline: float
+    trees: list          # each: [feature, threshold, left, right, value] lists, leaf where left == -1
+
+    @classmethod
+    def from_sklearn(cls, classifier) -> "TreeEnsemble":
+        trees = []
+        for (predictor,) in classifier._predictors:
+            nodes = predictor.nodes
+            leaf = nodes["is_leaf"].astype(bool)
+            trees.append([nodes["feature_idx"].tolist(), nodes["num_threshold"].tolist(),
+                          [-1 if leaf[k] else int(v) for k, v in enumerate(nodes["left"])],
+                          nodes["right"].tolist(), nodes["value"].tolist()])
+        return cls(float(classifier._baseline_prediction.ravel()[0]), trees)
+
+    def probability(self, row: list[float]) -> float:
+        raw = self.baseline
+        for feature, threshold, left, right, value in self.trees:
+            node = 0
+            while left[node] != -1:
+                node = left[node] if row[feature[node]] <= threshold[node] else right[node]
+            raw += value[node]
+        return 1.0 / (1.0 + math.exp(-raw))
+
+
+@dataclass
 class JoinModel:
-    """Word statistics + a fitted classifier (1 = the boundary is a wrap: join the lines)."""
+    """Word statistics + boosted trees (probability 1 = the boundary is a wrap: join the lines)."""
     stats: WordStats
-    classifier: object
+    ensemble: TreeEnsemble
     threshold: float = 0.5
     version: int = MODEL_VERSION
 
-    def join_probabilities(self, lines: Sequence[LineLike], width: Optional[int] = None) -> np.ndarray:
-        rows = boundary_features(lines, self.stats, width)
-        if not len(rows):
-            return np.zeros(0)
-        with _threadpools().limit(limits=1):    # a few thousand rows: threads cost more than they save
-            return self.classifier.predict_proba(rows)[:, 1]
+    def for_document(self, lines: Sequence[LineLike], width: Optional[int] = None) -> DocumentJoins:
+        return DocumentJoins(self, lines, width)
+
+    def join_probabilities(self, lines: Sequence[LineLike], width: Optional[int] = None) -> list[float]:
+        joins = self.for_document(lines, width)
+        return [self.ensemble.probability(joins.row(i)) for i in range(len(lines) - 1)]
+
+    def to_json(self) -> dict:
+        return {"version": self.version, "threshold": self.threshold, "columns": list(COLUMNS),
+                "stats": {"end_logit": self.stats.end_logit, "start_logit": self.stats.start_logit,
+                          "end_default": self.stats.end_default, "start_default": self.stats.start_default},
+                "baseline": self.ensemble.baseline, "trees": self.ensemble.trees}
+
+    @classmethod
+    def from_json(cls, data: dict) -> "JoinModel":
+        return cls(WordStats(**data["stats"]), TreeEnsemble(data["baseline"], data["trees"]),
+                   data["threshold"], data["version"])
 
 
 def new_classifier():
     from sklearn.ensemble import HistGradientBoostingClassifier
 
-    categorical = [FEATURES.index(name) for name in CATEGORICAL]
-    mask = [i in categorical for i in range(len(FEATURES))]
-    # 60 trees: predicting a document's boundaries costs a few milliseconds (150 gave no better LOGO)
-    return HistGradientBoostingClassifier(max_iter=60, learning_rate=0.2, max_leaf_nodes=31,
-                                          categorical_features=mask, random_state=0)
-
-
-@lru_cache(maxsize=1)
-def _threadpools():
-    """Made once: building a controller inspects every loaded library (tens of milliseconds)."""
-    from threadpoolctl import ThreadpoolController
-
-    return ThreadpoolController()
+    # 60 trees of 31 leaves: a boundary costs a few microseconds to walk in Python
+    return HistGradientBoostingClassifier(max_iter=60, learning_rate=0.2, max_leaf_nodes=31, random_state=0)
 
 
 @lru_cache(maxsize=1)
 def default_model() -> Optional[JoinModel]:
-    """The shipped model, loaded on first use; None when the file is missing or of another version."""
+    """The shipped model, loaded on first use; None when the file is missing or of another version
+    or other columns (the reader then keeps its rules)."""
     if not MODEL_PATH.exists():
         return None
-    import joblib
-
-    model = joblib.load(MODEL_PATH)
-    if not isinstance(model, JoinModel) or model.version != MODEL_VERSION:
+    data = json.loads(MODEL_PATH.read_text(encoding="utf-8"))
+    if data.get("version") != MODEL_VERSION or data.get("columns") != list(COLUMNS):
         return None
-    return model
+    return JoinModel.from_json(data)

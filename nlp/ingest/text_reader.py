@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from nlp.ingest.layout import TextBuilder, is_block_start, is_table_header_line, looks_like_page_number
-from nlp.ingest.line_joins import default_model as default_join_model
+from nlp.ingest.line_joins import DocumentJoins, default_model as default_join_model
 from nlp.ingest.normalize import normalize_text, strip_markdown_emphasis
 from nlp.schema import Block, Cell, DocFormat, IngestedDocument, Row
 
@@ -111,20 +111,22 @@ _JOIN_AFTER_SENTENCE_END = 0.9
 _OVER_WIDTH = 1.1
 
 
-def _continues(prev: _PendingBlock, line: _Line, full_width: int, p_wrap: float | None = None) -> bool:
+def _continues(prev: _PendingBlock, line: _Line, full_width: int, joins: DocumentJoins | None = None) -> bool:
     """Does ``line`` continue the paragraph ``prev`` (a line broken by the PDF export)?
 
     Structure decides first (tables, Markdown headings, signatures, appendices, capitals, bold
     runs, split tokens, a lower-case start). What is left (a line ending with or without
     punctuation followed by one starting with a capital, a digit, '(' or a marker) is decided by
     ``p_wrap``, the learned probability that the break is a wrap (nlp/ingest/line_joins.py), when
-    the model is there; otherwise by the width rule it replaced."""
+    the model is there (``joins``, asked only here); otherwise by the width rule it replaced."""
     if prev.kind not in ("paragraph", "list_item", "heading") or line.table_cells is not None:
         return False
     last = prev.lines[-1]
+    p_wrap = _LazyProbability(joins, line)
     # the model may join a line that opens like a block only mid-sentence, and a bullet only
     # when a number follows it (a range), never a bullet opening words
-    confident = p_wrap is not None and p_wrap >= _CONFIDENT_WRAP and not _SENTENCE_END.search(last.text)
+    confident = (line.bullet is not None or is_block_start(line.text) or line.bold != last.bold) \
+        and not _SENTENCE_END.search(last.text) and p_wrap.at_least(_CONFIDENT_WRAP)
     if line.heading_level is not None or line.bold != last.bold and line.bold and not confident:
         return False
     if line.bullet is not None and not (confident and line.text[:1].isdigit()):
@@ -150,15 +152,15 @@ def _continues(prev: _PendingBlock, line: _Line, full_width: int, p_wrap: float 
     if _STARTS_LOWER.match(line.text):
         return True
     if last.width > _OVER_WIDTH * full_width:
-        p_wrap = None     # a line longer than the page was not wrapped at it: the model never saw one
-    if p_wrap is not None and not _SENTENCE_END.search(last.text):
-        return p_wrap >= 0.5
+        p_wrap = _LazyProbability(None, line)   # a line longer than the page was not wrapped at it
+    if p_wrap.known and not _SENTENCE_END.search(last.text):
+        return p_wrap.at_least(0.5)
     if _SENTENCE_END.search(last.text):
         # after a full stop, colon or semicolon a wrongly joined paragraph merges two tasks, a
         # wrongly kept break only splits one: the model must be surer there, and is not asked
         # across a blank line (in exports with a blank line after every line, where the widths of
         # the PDF's text layer are ragged, the margin rule below knows better)
-        if p_wrap is not None and not line.blank_before and p_wrap >= _JOIN_AFTER_SENTENCE_END:
+        if not line.blank_before and p_wrap.at_least(_JOIN_AFTER_SENTENCE_END):
             return True
         # in a list item, a sentence that ends exactly at the right margin does not end the item
         in_list_item = prev.kind == "list_item" or is_block_start(prev.lines[0].text)
@@ -167,13 +169,25 @@ def _continues(prev: _PendingBlock, line: _Line, full_width: int, p_wrap: float 
     return last.width >= 0.7 * full_width
 
 
-def _wrap_probabilities(lines: list[_Line]) -> dict[int, float]:
-    """id(line) -> probability that the break before it is a wrap (empty without the model)."""
+class _LazyProbability:
+    """The model's probability that the break before ``line`` is a wrap, computed on first use."""
+
+    def __init__(self, joins: DocumentJoins | None, line: _Line):
+        self.joins, self.line = joins, line
+
+    @property
+    def known(self) -> bool:
+        return self.joins is not None
+
+    def at_least(self, threshold: float) -> bool:
+        p = self.joins.before(self.line) if self.joins is not None else None
+        return p is not None and p >= threshold
+
+
+def _document_joins(lines: list[_Line]) -> DocumentJoins | None:
     model = default_join_model()
     flow = [l for l in lines if l.table_cells is None]
-    if model is None or len(flow) < 2:
-        return {}
-    return {id(line): float(p) for line, p in zip(flow[1:], model.join_probabilities(flow))}
+    return model.for_document(flow) if model is not None and len(flow) >= 2 else None
 
 
 def _join(lines: list[_Line]) -> str:
@@ -332,7 +346,7 @@ def read_text(data: bytes, source: str, fmt: DocFormat = "text") -> IngestedDocu
         i += 1
     lines = scan_lines(expanded)
     full_width = _typical_width(lines)
-    p_wrap = _wrap_probabilities(lines)
+    joins = _document_joins(lines)
 
     pending: list[_PendingBlock] = []
     in_flat_table = False
@@ -352,7 +366,7 @@ def read_text(data: bytes, source: str, fmt: DocFormat = "text") -> IngestedDocu
             continue
         if looks_like_page_number(line.text):
             continue     # a page number in running text (inside tables it may be a row number)
-        if pending and _continues(pending[-1], line, full_width, p_wrap.get(id(line))):
+        if pending and _continues(pending[-1], line, full_width, joins):
             pending[-1].lines.append(line)
             continue
         kind = "heading" if line.heading_level is not None else "list_item" if line.bullet else "paragraph"

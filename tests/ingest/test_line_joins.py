@@ -80,8 +80,23 @@ def test_word_statistics_know_words_that_never_end_a_paragraph(model):
 def test_one_feature_row_per_boundary(model):
     lines = tr.scan_lines(with_body("Một dòng\nhai dòng").split("\n"))
     rows = lj.boundary_features(lines, model.stats)
-    assert rows.shape == (len(lines) - 1, len(lj.FEATURES))
+    assert rows.shape == (len(lines) - 1, len(lj.COLUMNS))
     assert np.isfinite(rows).all()
+    # the reader's lazy path computes the same rows as the training path
+    joins = model.for_document(lines)
+    assert all(np.allclose(joins.row(i), rows[i]) for i in range(len(lines) - 1))
+
+
+def test_reading_needs_neither_scikit_learn_nor_numpy():
+    # the reader runs in a fresh sandboxed process per file: importing them would cost seconds
+    import subprocess
+    import sys
+
+    code = ("import sys; from pathlib import Path; from nlp.ingest.text_reader import read_text; "
+            "read_text(('Một dòng của' + chr(10) + 'Sở Tư pháp.' + chr(10)).encode() * 30, 's.md', 'markdown'); "
+            "print('numpy' in sys.modules, 'sklearn' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, check=True)
+    assert out.stdout.split() == ["False", "False"]
 
 
 def test_typical_width_is_the_width_of_full_lines():
