@@ -5,6 +5,8 @@ blank lines between every line, page numbers in the flow, ``#``/``**`` marks, Ma
 and tables flattened to one cell fragment per line. This reader re-joins broken lines into
 paragraphs, recognises headings, bullets and Markdown tables, and keeps flattened tables
 line by line (the structure stage rebuilds their rows: only it knows the column roles).
+Whether a line break is a wrap is decided by structural rules first, then by the learned
+join/break model of nlp/ingest/line_joins.py (models/line_joins/MODEL_CARD.md).
 """
 from __future__ import annotations
 
