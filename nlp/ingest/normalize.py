@@ -139,13 +139,18 @@ _EMPHASIS = [
     re.compile(r"(?<![\w_])_(?=[^\s_])([^_\n]*?[^\s_])_(?![\w_])"),
 ]
 _STRAY_EMPHASIS = re.compile(r"\*\*+|__+")
+# Exports of PDFs close an emphasis after the space ('*Đơn vị phối hợp: *Sở Tư pháp') and carry
+# an italic over a line break ('*Bắc Ninh, ngày 20' / 'tháng 11 năm 2025*'): a single '*' touching
+# a word on one side only is such a mark. '* ' opening a line is a bullet and '5 * 3' a product.
+# '(*)' is a footnote mark, kept.
+_STRAY_STAR = re.compile(r"(?<=[^\s(])\*(?![*)])|(?<!\S)\*(?=[^\s*)])")
 
 
 def strip_markdown_emphasis(s: str) -> str:
-    """'**Bold** and *it*' -> 'Bold and it'. A leading '* ' bullet is kept; unpaired '**' dropped."""
+    """'**Bold** and *it*' -> 'Bold and it'. A leading '* ' bullet is kept; unpaired marks dropped."""
     for pattern in _EMPHASIS:
         s = pattern.sub(r"\1", s)
-    return _STRAY_EMPHASIS.sub("", s)
+    return _STRAY_STAR.sub("", _STRAY_EMPHASIS.sub("", s))
 
 
 def is_markdown_emphasised(s: str) -> bool:

@@ -5,6 +5,8 @@ blank lines between every line, page numbers in the flow, ``#``/``**`` marks, Ma
 and tables flattened to one cell fragment per line. This reader re-joins broken lines into
 paragraphs, recognises headings, bullets and Markdown tables, and keeps flattened tables
 line by line (the structure stage rebuilds their rows: only it knows the column roles).
+Whether a line break is a wrap is decided by structural rules first, then by the learned
+join/break model of nlp/ingest/line_joins.py (models/line_joins/MODEL_CARD.md).
 """
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ import re
 from dataclasses import dataclass, field
 
 from nlp.ingest.layout import TextBuilder, is_block_start, is_table_header_line, looks_like_page_number
+from nlp.ingest.line_joins import DocumentJoins, default_model as default_join_model
 from nlp.ingest.normalize import normalize_text, strip_markdown_emphasis
 from nlp.schema import Block, Cell, DocFormat, IngestedDocument, Row
 
@@ -49,6 +52,8 @@ class _Line:
     table_cells: list[str] | None = None
     blank_before: bool = False
     width: int = 0            # length of the physical line, bullet included
+    open_emphasis: bool = False   # a '**' or '*' opened on this line or before is still open at its end
+    index: int = 0            # position among the raw lines it came from
 
 
 @dataclass
@@ -101,14 +106,36 @@ def _is_upper(text: str) -> bool:
     return len(letters) >= 4 and sum(c.isupper() for c in letters) >= 0.85 * len(letters)
 
 
-def _continues(prev: _PendingBlock, line: _Line, full_width: int) -> bool:
-    """Does ``line`` continue the paragraph ``prev`` (a line broken by the PDF export)?"""
+# Above this probability of a wrap the model may join a line that opens like a block: the second
+# half of a range ('giai đoạn 2026' / '- 2030'), a document number ('Nghị quyết số' / '57-NQ/TW').
+_CONFIDENT_WRAP = 0.95
+_JOIN_AFTER_SENTENCE_END = 0.9
+_OVER_WIDTH = 1.1
+
+
+def _continues(prev: _PendingBlock, line: _Line, full_width: int, joins: DocumentJoins | None = None) -> bool:
+    """Does ``line`` continue the paragraph ``prev`` (a line broken by the PDF export)?
+
+    Structure decides first (tables, Markdown headings, signatures, appendices, capitals, bold
+    runs, split tokens, a lower-case start). What is left (a line ending with or without
+    punctuation followed by one starting with a capital, a digit, '(' or a marker) is decided by
+    ``p_wrap``, the learned probability that the break is a wrap (nlp/ingest/line_joins.py), when
+    the model is there (``joins``, asked only here); otherwise by the width rule it replaced."""
     if prev.kind not in ("paragraph", "list_item", "heading") or line.table_cells is not None:
         return False
     last = prev.lines[-1]
-    if line.heading_level is not None or line.bullet is not None or line.bold != last.bold and line.bold:
+    p_wrap = _LazyProbability(joins, line)
+    # the model may join a line that opens like a block only mid-sentence, and a bullet only
+    # when a number follows it (a range), never a bullet opening words
+    confident = (line.bullet is not None or is_block_start(line.text) or line.bold != last.bold) \
+        and not _SENTENCE_END.search(last.text) and p_wrap.at_least(_CONFIDENT_WRAP)
+    if line.heading_level is not None or line.bold != last.bold and line.bold and not confident:
         return False
-    if is_block_start(line.text) or _SIGNATURE_START.match(line.text) or _APPENDIX.match(line.text):
+    if line.bullet is not None and not (confident and line.text[:1].isdigit()):
+        return False
+    if is_block_start(line.text) and not confident:
+        return False
+    if _SIGNATURE_START.match(line.text) or _APPENDIX.match(line.text):
         return False
     if last.heading_level is not None and not _STARTS_LOWER.match(line.text):
         return False
@@ -126,7 +153,17 @@ def _continues(prev: _PendingBlock, line: _Line, full_width: int) -> bool:
         return True       # a split token, or a label alone on its line ('**3.' / 'Công an Thành phố**')
     if _STARTS_LOWER.match(line.text):
         return True
+    if last.width > _OVER_WIDTH * full_width:
+        p_wrap = _LazyProbability(None, line)   # a line longer than the page was not wrapped at it
+    if p_wrap.known and not _SENTENCE_END.search(last.text):
+        return p_wrap.at_least(0.5)
     if _SENTENCE_END.search(last.text):
+        # after a full stop, colon or semicolon a wrongly joined paragraph merges two tasks, a
+        # wrongly kept break only splits one: the model must be surer there, and is not asked
+        # across a blank line (in exports with a blank line after every line, where the widths of
+        # the PDF's text layer are ragged, the margin rule below knows better)
+        if not line.blank_before and p_wrap.at_least(_JOIN_AFTER_SENTENCE_END):
+            return True
         # in a list item, a sentence that ends exactly at the right margin does not end the item
         in_list_item = prev.kind == "list_item" or is_block_start(prev.lines[0].text)
         return in_list_item and last.text.endswith(".") and last.width >= 0.95 * full_width
@@ -134,11 +171,34 @@ def _continues(prev: _PendingBlock, line: _Line, full_width: int) -> bool:
     return last.width >= 0.7 * full_width
 
 
+class _LazyProbability:
+    """The model's probability that the break before ``line`` is a wrap, computed on first use."""
+
+    def __init__(self, joins: DocumentJoins | None, line: _Line):
+        self.joins, self.line = joins, line
+
+    @property
+    def known(self) -> bool:
+        return self.joins is not None
+
+    def at_least(self, threshold: float) -> bool:
+        p = self.joins.before(self.line) if self.joins is not None else None
+        return p is not None and p >= threshold
+
+
+def _document_joins(lines: list[_Line]) -> DocumentJoins | None:
+    model = default_join_model()
+    flow = [l for l in lines if l.table_cells is None]
+    return model.for_document(flow) if model is not None and len(flow) >= 2 else None
+
+
 def _join(lines: list[_Line]) -> str:
     out = ""
     for line in lines:
         if not out:
             out = line.text
+        elif line.bullet is not None:
+            out += f" {line.bullet} {line.text}"     # a wrapped '- 2030' keeps its dash
         elif _HYPHEN_SPLIT.search(out) and not _STARTS_LOWER.match(line.text):
             out += line.text          # "1703/SKHCN-" + "CNTT&CĐS", "57-" + "NQ/TW"
         else:
@@ -224,6 +284,52 @@ def _pipe_rows(raw_lines: list[str], start: int) -> tuple[list[list[str]], int]:
     return [r for r in rows if any(c.strip() for c in r)], i
 
 
+_ITALIC_STAR = re.compile(r"(?<!\()\*(?!\))")
+
+
+def _toggles_italic(raw: str) -> bool:
+    """An odd number of single '*' (not '**', not a '* ' bullet, not '(*)') opens or closes an italic."""
+    body = raw.strip().replace("**", "")
+    if body.startswith("* "):
+        body = body[2:]
+    return len(_ITALIC_STAR.findall(body)) % 2 == 1
+
+
+def scan_lines(raw_lines: list[str | list[str]]) -> list[_Line]:
+    """Physical lines -> parsed non-empty lines, with the blank line before each and the state of
+    emphasis marks carried over line breaks ('**I. MỤC ĐÍCH,' / 'YÊU CẦU**'). A list is a table row."""
+    lines: list[_Line] = []
+    blank = False
+    open_bold = False           # a '**' opened on an earlier line and not yet closed (hard-wrapped bold)
+    open_italic = False
+    for index, raw in enumerate(raw_lines):
+        if isinstance(raw, list):
+            lines.append(_Line(text=" | ".join(raw), table_cells=raw, blank_before=blank, index=index))
+            blank = False
+            open_bold = open_italic = False
+            continue
+        if not raw.strip() or raw.strip() in ("*", "**"):
+            blank = True
+            continue
+        line = _parse_line(raw)
+        marks = raw.count("**")
+        if open_bold or (raw.strip().startswith("**") and marks % 2 == 1):
+            line.bold = True
+        if marks % 2 == 1:
+            open_bold = not open_bold
+        if _toggles_italic(raw):
+            open_italic = not open_italic
+        if not line.text and line.table_cells is None:
+            blank = True
+            continue
+        line.blank_before = blank
+        line.open_emphasis = open_bold or open_italic
+        line.index = index
+        blank = False
+        lines.append(line)
+    return lines
+
+
 def read_text(data: bytes, source: str, fmt: DocFormat = "text") -> IngestedDocument:
     raw_lines = normalize_text(decode_text(data)).split("\n")
     expanded: list[str | list[str]] = []
@@ -240,31 +346,9 @@ def read_text(data: bytes, source: str, fmt: DocFormat = "text") -> IngestedDocu
             continue
         expanded.append(raw_lines[i])
         i += 1
-    lines: list[_Line] = []
-    blank = False
-    open_bold = False           # a '**' opened on an earlier line and not yet closed (hard-wrapped bold)
-    for raw in expanded:
-        if isinstance(raw, list):
-            lines.append(_Line(text=" | ".join(raw), table_cells=raw, blank_before=blank))
-            blank = False
-            open_bold = False
-            continue
-        if not raw.strip() or raw.strip() in ("*", "**"):
-            blank = True
-            continue
-        line = _parse_line(raw)
-        marks = raw.count("**")
-        if open_bold or (raw.strip().startswith("**") and marks % 2 == 1):
-            line.bold = True
-        if marks % 2 == 1:
-            open_bold = not open_bold
-        if not line.text and line.table_cells is None:
-            blank = True
-            continue
-        line.blank_before = blank
-        blank = False
-        lines.append(line)
+    lines = scan_lines(expanded)
     full_width = _typical_width(lines)
+    joins = _document_joins(lines)
 
     pending: list[_PendingBlock] = []
     in_flat_table = False
@@ -284,7 +368,7 @@ def read_text(data: bytes, source: str, fmt: DocFormat = "text") -> IngestedDocu
             continue
         if looks_like_page_number(line.text):
             continue     # a page number in running text (inside tables it may be a row number)
-        if pending and _continues(pending[-1], line, full_width):
+        if pending and _continues(pending[-1], line, full_width, joins):
             pending[-1].lines.append(line)
             continue
         kind = "heading" if line.heading_level is not None else "list_item" if line.bullet else "paragraph"

@@ -139,3 +139,22 @@ def test_assemble_document_spans_index_canonical_text():
         for cell in row.cells:
             assert doc.text[cell.span.start:cell.span.end] == cell.text
     assert doc.sha256 == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+
+
+def test_regression_emphasis_closed_after_space_is_removed():
+    # PDF exports close an italic label after its space: '*Đơn vị phối hợp: *Sở Tư pháp.'
+    assert strip_markdown_emphasis("*Đơn vị phối hợp: *Sở Tư pháp.") == "Đơn vị phối hợp: Sở Tư pháp."
+    assert strip_markdown_emphasis("*Thời gian thực hiện: *Thường") == "Thời gian thực hiện: Thường"
+
+
+def test_regression_emphasis_carried_over_a_line_break_is_removed():
+    # one half of '*Bắc Ninh, ngày 20\ntháng 11 năm 2025*' on each line
+    assert strip_markdown_emphasis("*Bắc Ninh, ngày 20") == "Bắc Ninh, ngày 20"
+    assert strip_markdown_emphasis("tháng 11 năm 2025*") == "tháng 11 năm 2025"
+    assert strip_markdown_emphasis("theo)*") == "theo)"
+
+
+def test_lone_stars_that_are_not_emphasis_are_kept():
+    assert strip_markdown_emphasis("chỉ tiêu (*) của tỉnh") == "chỉ tiêu (*) của tỉnh"
+    assert strip_markdown_emphasis("5 * 3") == "5 * 3"
+    assert strip_markdown_emphasis("* mục có dấu sao") == "* mục có dấu sao"

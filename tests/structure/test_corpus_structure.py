@@ -161,7 +161,6 @@ def test_regression_004_requirement_items_are_siblings(structured):
     assert outline_labels(by_path(plan(structured, "004"))["II"]) == [str(i) for i in range(1, 14)]
 
 
-@pytest.mark.xfail(strict=True, reason="known limitation: a numbered owner heading followed by one paragraph reads as an item")
 def test_regression_004_organisation_first_owner_is_a_section(structured):
     """V. TỔ CHỨC THỰC HIỆN: '1. Phòng Văn hóa – Xã hội (cơ quan Thường trực Ban Chỉ đạo)' (line 919)
     heads a paragraph of duties like 2., 3., 4. do; it is left a numbered item, so V.1 is missing."""
