@@ -20,6 +20,7 @@ from nlp.ingest.normalize import normalize_text, strip_markdown_emphasis
 from nlp.schema import Block, Cell, DocFormat, IngestedDocument, Row
 
 _SIGNATURE_LINE = re.compile(r"^(tm\.|kt\.|t/m|tl\.|q\.|chủ tịch|phó chủ tịch|bí thư|phó bí thư|giám đốc)", re.IGNORECASE)
+_LONE_BULLET = re.compile(r"^\s*[-+•–]\s*$")
 _LABEL_ONLY = re.compile(r"^(?:[IVXLC]{1,6}|\d{1,2}(?:\.\d{1,2}){0,3}|[a-zđ])[.)]$")
 _MD_HEADING = re.compile(r"^(#{1,6})\s*(.*)$")
 _BULLET = re.compile(r"^([-+•*▪–])\s+(.*)$")
@@ -39,6 +40,9 @@ class _StartsLower:
 
 _STARTS_LOWER = _StartsLower()
 _SIGNATURE_START = re.compile(r"^(nơi nhận|tm\.|kt\.|t/m|tl\.)", re.IGNORECASE)
+# the labelled lines of a task record (nlp/resources/task_records.yml holds the full grammar)
+_ATTRIBUTE_LINE = re.compile(r"^[*_\s]*(?:(?:cơ quan|đơn vị)(?:,? (?:cơ quan|đơn vị))? (?:chủ trì|phối hợp|thực hiện)"
+                             r"|thời (?:gian|hạn) (?:thực hiện|hoàn thành)|sản phẩm|kết quả đầu ra)[^:\n]{0,40}:", re.IGNORECASE)
 _PARAGRAPH_OPENER = re.compile(r"^(Căn cứ|Thực hiện (Nghị quyết|Kế hoạch|Chỉ thị|Quyết định|Công văn|Chương trình))\b")
 _APPENDIX = re.compile(r"^((?-i:PHỤ\s+LỤC)\b|phụ\s+lục\s+(số\s+)?(\d+|(?-i:[IVX]+))\b)", re.IGNORECASE)
 
@@ -151,6 +155,11 @@ def _continues(prev: _PendingBlock, line: _Line, full_width: int, joins: Documen
         return False
     if _HYPHEN_SPLIT.search(last.text) or (_LABEL_ONLY.match(last.text) and len(prev.lines) == 1):
         return True       # a split token, or a label alone on its line ('**3.' / 'Công an Thành phố**')
+    if prev.kind == "list_item" and len(prev.lines) == 1 and len(last.text.split()) == 1 \
+            and not _SENTENCE_END.search(last.text) and line.bullet is None and not is_block_start(line.text):
+        return True       # a list item cut after its first word ('+ Sở' / 'Xây dựng: hướng dẫn …')
+    if _ATTRIBUTE_LINE.match(line.text):
+        return False      # 'Đơn vị chủ trì: …', 'Thời gian thực hiện: …' open a line of a task record
     if _STARTS_LOWER.match(line.text):
         return True
     if last.width > _OVER_WIDTH * full_width:
@@ -344,6 +353,15 @@ def read_text(data: bytes, source: str, fmt: DocFormat = "text") -> IngestedDocu
                 continue
             i = after                         # lone '|' lines that make no table are dropped
             continue
+        if _LONE_BULLET.match(raw_lines[i]):
+            # a list dash on a line of its own, its text on the next non-blank line ('-' / 'Tuyên truyền …')
+            j = i + 1
+            while j < len(raw_lines) and not raw_lines[j].strip():
+                j += 1
+            if j < len(raw_lines) and raw_lines[j].strip() and raw_lines[j].strip() != "|":
+                expanded.append(f"{raw_lines[i].strip()} {raw_lines[j].strip()}")
+                i = j + 1
+                continue
         expanded.append(raw_lines[i])
         i += 1
     lines = scan_lines(expanded)

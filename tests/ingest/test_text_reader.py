@@ -293,3 +293,25 @@ def test_regression_markdown_escaped_ampersand():
     Markdown, but the reader keeps the backslash ('R\\&D' in targets of 57-NQ/TW)."""
     doc = read("Kinh phí chi cho nghiên cứu phát triển (R\\&D) đạt 2% GDP\n", "markdown")
     assert doc.text == "Kinh phí chi cho nghiên cứu phát triển (R&D) đạt 2% GDP"
+
+
+def test_regression_lone_list_dash_takes_the_next_line():
+    """'-' alone on a line, its text on the next (a hard-wrapped export): one list item."""
+    doc = read_text("Nhiệm vụ\n\n-\n\nTuyên truyền, phổ biến quy định về tài sản công.\n\n- Tham mưu kế hoạch.\n".encode(),
+                    "x.md", "markdown")
+    items = [b for b in doc.blocks if b.kind == "list_item"]
+    assert [b.text for b in items] == ["Tuyên truyền, phổ biến quy định về tài sản công.", "Tham mưu kế hoạch."]
+
+
+def test_regression_list_item_cut_after_its_first_word():
+    doc = read_text("+ Sở\n\nXây dựng: hướng dẫn các cơ quan, đơn vị thực hiện kiểm kê.\n\n+ Sở\n\nCông Thương: hướng dẫn.\n".encode(),
+                    "x.md", "markdown")
+    assert [b.text for b in doc.blocks] == ["Sở Xây dựng: hướng dẫn các cơ quan, đơn vị thực hiện kiểm kê.",
+                                            "Sở Công Thương: hướng dẫn."]
+
+
+def test_regression_attribute_line_after_a_full_width_item_is_its_own_line():
+    text = ("- Rà soát, kiện toàn đội ngũ cán bộ làm công tác xây dựng pháp luật của các đơn vị.\n\n"
+            "- Tổ chức tập huấn.\n\nĐơn vị chủ trì: Sở Tư pháp.\n")
+    doc = read_text(text.encode(), "x.md", "markdown")
+    assert [b.text for b in doc.blocks][-1] == "Đơn vị chủ trì: Sở Tư pháp."
