@@ -160,9 +160,21 @@ class Me(BaseModel):
 
 class Health(BaseModel):
     status: Literal["ok", "degraded"]
-    database: bool
+    database: bool              # the job dispatcher's last probe (every few seconds): /healthz never waits
     queue: int
     workers: int
+
+
+class Readiness(BaseModel):
+    status: Literal["ok", "not_ready"]
+    database: bool
+    disk_free_mb: float
+    disk_ok: bool
+    workers: int                # configured
+    workers_alive: Optional[int] = None   # live worker processes (None: threads, or none started yet)
+    queue: int
+    queue_limit: int
+    problems: list[str] = []
 
 
 FlagTypeParam = FlagType

@@ -14,13 +14,14 @@ router = APIRouter(prefix="/documents", tags=["documents"])
 
 @router.post("", status_code=202, response_model=DocumentUploaded,
              responses={200: {"model": DocumentUploaded, "description": "Tệp đã có (trùng nội dung)"},
-                        **error_responses(401, 403, 413, 415, 422, 429)},
+                        **error_responses(401, 403, 413, 415, 422, 429, 503, 507)},
              summary="Tải lên một kế hoạch (PDF, DOCX, Markdown, TXT); việc đọc tệp chạy nền")
-async def upload_document(response: Response, session: DbDep, runner: RunnerDep, settings: SettingsDep,
-                          principal: Uploader, file: UploadFile = File(description="PDF, DOCX, MD hoặc TXT")):
+def upload_document(response: Response, session: DbDep, runner: RunnerDep, settings: SettingsDep,
+                    principal: Uploader, file: UploadFile = File(description="PDF, DOCX, MD hoặc TXT")):
+    # a plain def: FastAPI runs it in a thread, so its database work never blocks the event loop
     if file.size is not None and file.size > settings.max_upload_bytes:
         raise actions.too_large(settings)
-    data = await file.read(settings.max_upload_bytes + 1)
+    data = file.file.read(settings.max_upload_bytes + 1)
     document, duplicate = actions.accept_upload(session, runner, settings, data, file.filename or "document", principal)
     if duplicate:
         response.status_code = 200
