@@ -22,7 +22,7 @@ from typing import Callable, Iterator, Optional
 from nlp.errors import PlangapError
 from nlp.schema import Extraction
 from service.processes import HARD_EXIT_AFTER_S, WorkerStopping, forget, init_worker, reap_orphans
-from service.storage import repository as repo
+from service.storage import repository as repo, versions
 from service.storage.db import session_scope
 from service.storage.models import Document, utcnow
 
@@ -144,8 +144,10 @@ def run_extraction(config: JobConfig, document_id: str) -> str:
             raise
         return "failed"
     with session_scope(config.database_url) as session:
-        repo.set_document_extraction(repo.get_document(session, document_id), extraction,
-                                     fmt=structured.format, pages=structured.pages)
+        document = repo.get_document(session, document_id)
+        repo.set_document_extraction(document, extraction, fmt=structured.format, pages=structured.pages)
+        session.flush()
+        versions.link_version(session, document)   # a corrected re-upload continues its earlier version
     return "done"
 
 

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from nlp.pipeline import content_hash
 from nlp.schema import ComparisonReport, Extraction
+from service.storage import versions
 from service.storage.disk import write_atomically
 from service.storage.evidence import evidence_context
 from service.storage.models import Analysis, Document, FlagRow, Review, utcnow
@@ -87,6 +88,8 @@ def store_document(session: Session, data: bytes, filename: str, *, files_dir: P
     if extraction is not None:
         set_document_extraction(document, extraction, fmt=fmt, pages=pages)
     session.flush()
+    if extraction is not None:
+        versions.link_version(session, document)
     return document, True
 
 
@@ -205,6 +208,8 @@ def store_report(session: Session, analysis: Analysis, report: ComparisonReport,
     document = session.get(Document, analysis.document_id)
     if document is not None:
         document.current_analysis_id = analysis.id
+        session.flush()
+        versions.carry_reviews(session, document, seen)   # decisions on unchanged findings of the last version
     session.flush()
     return analysis
 
