@@ -29,7 +29,7 @@ from service.storage.models import Document, utcnow
 log = logging.getLogger("plangap.worker")
 
 MESSAGES = {
-    "internal_error": "Lỗi nội bộ khi xử lý: {detail}",
+    "internal_error": "Lỗi nội bộ khi xử lý; lỗi đã được ghi vào nhật ký máy chủ để kiểm tra",
     "timeout": "Quá thời gian xử lý cho phép ({seconds:.0f} giây)",
     "too_many_pages": "Tài liệu quá dài: {pages} trang (tối đa {limit} trang)",
     "worker_crashed": "Tiến trình xử lý bị dừng đột ngột (có thể do thiếu bộ nhớ)",
@@ -100,7 +100,7 @@ def _failure(exc: BaseException, config: JobConfig) -> tuple[str, str]:
         return "timeout", message("timeout", seconds=config.job_timeout_s)
     if isinstance(exc, MemoryError):
         return "out_of_memory", "Không đủ bộ nhớ để xử lý tài liệu"
-    return "internal_error", message("internal_error", detail=type(exc).__name__)
+    return "internal_error", message("internal_error")
 
 
 def run_extraction(config: JobConfig, document_id: str) -> str:
@@ -495,7 +495,7 @@ class JobRunner:
             return  # the pool was stopped under it: the row is resumed at the next start
         log.error("%s job %s crashed: %r", kind, job_id, exc)
         code, reason = ("worker_crashed", message("worker_crashed")) if isinstance(exc, BrokenProcessPool) \
-            else ("internal_error", message("internal_error", detail=type(exc).__name__))
+            else ("internal_error", message("internal_error"))
         if isinstance(exc, BrokenProcessPool):
             with self._lock:
                 self._executor_broken = True   # the dispatcher starts a fresh pool for the next job

@@ -154,7 +154,7 @@ def read_pdf(data: bytes, source: str = "document.pdf") -> IngestedDocument:
     except MemoryError:
         raise
     except Exception as exc:   # pdfminer raises many unrelated types on damaged files
-        raise IngestError(f"Tệp PDF «{source}» bị hỏng, không đọc được nội dung trang ({type(exc).__name__}: {exc}).",
+        raise IngestError(f"Tệp PDF «{source}» bị hỏng, không đọc được nội dung trang.",
                           "corrupt") from exc
     if not pages:
         raise IngestError(f"Tệp PDF «{source}» bị hỏng hoặc bị cắt cụt: không tìm thấy trang nào.", "corrupt")
@@ -187,7 +187,7 @@ def _open_document(data: bytes, source: str):
     except MemoryError:
         raise
     except Exception as exc:
-        raise IngestError(f"Tệp PDF «{source}» bị hỏng, không đọc được cấu trúc tệp ({type(exc).__name__}: {exc}).",
+        raise IngestError(f"Tệp PDF «{source}» bị hỏng, không đọc được cấu trúc tệp.",
                           "corrupt") from exc
 
 

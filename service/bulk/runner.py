@@ -175,7 +175,7 @@ def _outcome_of(job: Job, result: "Outcome | BaseException") -> Outcome:
 
     crashed = isinstance(result, BrokenProcessPool) or type(result).__name__ == "KilledWorker"
     code = "worker_crashed" if crashed else "internal_error"
-    text = message(code) if crashed else message("internal_error", detail=f"{type(result).__name__}: {result}"[:300])
+    text = message(code)
     return Outcome(name=job.name, sha256=job.key, status="failed", error_code=code, error_message=text,
                    seconds={"total": 0.0})
 
@@ -209,7 +209,9 @@ def run_bulk(source: str | Path | Corpus, out_dir: str | Path, *, settings: Opti
         progress.status = "done"
     except BaseException as exc:
         progress.status = "failed"
-        progress.error = exc.message if isinstance(exc, PlangapError) else f"{type(exc).__name__}: {exc}"
+        from service.worker import message
+
+        progress.error = exc.message if isinstance(exc, PlangapError) else message("internal_error")
         raise
     finally:
         progress.finished_at = _now()
