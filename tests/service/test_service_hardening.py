@@ -212,3 +212,36 @@ def test_regression_restarted_server_ends_workers_a_killed_one_left(server_facto
         if straggler.poll() is None:
             straggler.kill()
             straggler.wait()
+
+
+def sandbox_processes() -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if b"nlp.ingest.sandbox" in (entry / "cmdline").read_bytes() and alive(int(entry.name)):
+                    found.append(int(entry.name))
+            except OSError:
+                continue
+    return found
+
+
+@pytest.mark.slow
+def test_regression_sigterm_ends_the_sandbox_in_flight_and_requeues_its_job(server_factory, tmp_path):
+    from service.storage import repository as repo
+    from service.storage.db import dispose_engines, session_scope
+
+    before = set(sandbox_processes())
+    server = server_factory(PLANGAP_SANDBOX_FAULT="hang", PLANGAP_PARSE_TIMEOUT_S="300").start()
+    with httpx.Client(base_url=server.url, timeout=60) as client:
+        document_id = upload(client, variant(7)).json()["id"]
+    hanging = wait_until(lambda: set(sandbox_processes()) - before, 60, what="the sandboxed parse to start")
+    started = time.monotonic()
+    server.process.send_signal(signal.SIGTERM)
+    server.process.wait(timeout=60)
+    wait_until(lambda: not any(alive(pid) for pid in hanging), 15, what="the sandbox to be ended")
+    assert time.monotonic() - started < 45             # not left to run on to its CPU limit
+    url = f"sqlite:///{tmp_path / 'data' / 'plangap.db'}"
+    with session_scope(url) as session:
+        assert repo.get_document(session, document_id).status == "queued"   # resumed at the next start
+    dispose_engines()
