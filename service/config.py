@@ -18,7 +18,7 @@
 | PLANGAP_MAX_CHARS | longest accepted text (characters), checked before extraction | 3000000 |
 | PLANGAP_MIN_FREE_MB | uploads are refused (507) and /readyz is not ok below this free disk space | 200 |
 | PLANGAP_REQUEST_TIMEOUT_S | a request taking longer is answered 503 | 30 |
-| PLANGAP_REQUEST_THREADS | threads serving requests; the database pool is sized to match | 16 |
+| PLANGAP_REQUEST_THREADS | threads serving requests; the database pool is sized to match | 8 |
 """
 from __future__ import annotations
 
@@ -50,7 +50,7 @@ class Settings(BaseSettings):
     max_chars: int = Field(default=3_000_000, gt=0)
     min_free_mb: float = Field(default=200, ge=0)
     request_timeout_s: float = Field(default=30, gt=0)
-    request_threads: int = Field(default=16, ge=1, le=256)
+    request_threads: int = Field(default=8, ge=1, le=256)
     session_max_age_s: int = 12 * 3600
 
     @property

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+import sys
 from contextlib import asynccontextmanager
 from typing import Optional
 
@@ -21,6 +22,7 @@ from service.worker import JobConfig, JobRunner
 
 log = logging.getLogger("plangap.api")
 
+GIL_SWITCH_INTERVAL_S = 0.001
 RUNNER_CONNECTIONS = 4   # the job runner's dispatcher and result callbacks, besides the request threads
 OPTIONAL_ROUTERS = ["bulk"]   # service/api/routes/bulk.py: bulk runs as admin jobs (service.bulk)
 
@@ -69,6 +71,9 @@ def create_app(settings: Optional[Settings] = None) -> FastAPI:
         # sync endpoints and dependencies run in these threads; each holds at most one connection, so
         # the pool gets one per thread plus the runner's (dispatcher, job callbacks) and never starves
         anyio.to_thread.current_default_thread_limiter().total_tokens = settings.request_threads
+        # the event loop (which answers /healthz) competes with those threads for the GIL: hand it over
+        # more often than every 5 ms, so that busy request threads cannot starve the loop
+        sys.setswitchinterval(GIL_SWITCH_INTERVAL_S)
         set_pool_size(settings.request_threads + RUNNER_CONNECTIONS)
         upgrade(settings.resolved_database_url)
         _bootstrap_admin(settings)
