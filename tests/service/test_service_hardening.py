@@ -248,3 +248,26 @@ def test_regression_sigterm_ends_the_sandbox_in_flight_and_requeues_its_job(serv
     with session_scope(url) as session:
         assert repo.get_document(session, document_id).status == "queued"   # resumed at the next start
     dispose_engines()
+
+
+def test_regression_slow_request_answers_503_and_healthz_does_not_wait_on_the_database(tmp_path, monkeypatch):
+    from service.storage import repository
+
+    settings = make_settings(tmp_path, workers=0, request_timeout_s=0.5)
+    with TestClient(create_app(settings)) as client:
+        real = repository.list_documents
+        monkeypatch.setattr(repository, "list_documents", lambda *a, **k: time.sleep(3) or real(*a, **k))
+        started = time.monotonic()
+        slow = client.get("/documents", headers=AUTH)
+        assert slow.status_code == 503 and slow.json()["error"] == "timeout", slow.text
+        assert slow.headers["retry-after"].isdigit() and time.monotonic() - started < 2.5
+
+        import service.api.routes.system as system
+
+        monkeypatch.setattr(system, "session_scope", lambda *_a, **_k: time.sleep(10))   # a database that hangs
+        started = time.monotonic()
+        assert client.get("/healthz").status_code == 200
+        assert time.monotonic() - started < 1
+        ready = client.get("/readyz")
+        assert ready.status_code == 503 and ready.json()["database"] is False
+        assert time.monotonic() - started < 6                # readiness waits a bounded time for its probe
