@@ -47,6 +47,9 @@ class JobTimeout(Exception):
     pass
 
 
+TIME_LIMIT_REPEAT_S = 0.05
+
+
 @dataclass(frozen=True)
 class JobConfig:
     """What a job needs to know, passed to worker processes (picklable)."""
@@ -70,16 +73,23 @@ def _time_limit(seconds: float) -> Iterator[None]:
         yield
         return
 
+    expired = []
+
     def _expire(_signum, _frame):
+        expired.append(True)
         raise JobTimeout()
 
     previous = signal.signal(signal.SIGALRM, _expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    # the alarm repeats: an exception raised by a signal handler can be lost (raised inside a garbage
+    # collector callback or a __del__, it is only printed), so it is raised again until it lands
+    signal.setitimer(signal.ITIMER_REAL, seconds, TIME_LIMIT_REPEAT_S)
     try:
         yield
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+    if expired:   # the limit passed, but every raise was swallowed: the job still ran over its time
+        raise JobTimeout()
 
 
 def _root_cause(exc: BaseException) -> BaseException:
@@ -425,6 +435,8 @@ class JobRunner:
                 self.database_ok = False
 
     def _submit_inbox(self) -> None:
+        """Submit the jobs handed over. Only this thread creates pools and submits (which starts worker
+        processes); the lock is not held while it does, so request threads never wait on a spawn."""
         while True:
             with self._lock:
                 if self._closed or not self._inbox:
@@ -432,12 +444,18 @@ class JobRunner:
                 key, function = self._inbox.pop(0)
                 if self._executor is None or self._executor_broken:
                     self._executor, self._executor_broken = self._new_executor(), False
-                try:
-                    future = self._executor.submit(function, self.config, key[1])
-                except BrokenProcessPool:
-                    self._executor = self._new_executor()
-                    future = self._executor.submit(function, self.config, key[1])
+                executor = self._executor
+            try:
+                future = executor.submit(function, self.config, key[1])
+            except BrokenProcessPool:
+                with self._lock:
+                    self._executor = executor = self._new_executor()
+                future = executor.submit(function, self.config, key[1])
+            except RuntimeError:   # the pool was shut down under us: the job is resumed at the next start
+                return
+            with self._lock:
                 self._pending[key] = future
+            # after the assignment: a job already finished runs the callback at once and frees its place
             future.add_done_callback(lambda done, key=key: self._finished(key, done))
 
     def _probe_database(self) -> None:

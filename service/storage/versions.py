@@ -60,7 +60,9 @@ def find_previous_version(session: Session, document: Document) -> Optional[Docu
     text = (document.extraction or {}).get("text") or ""
     if not text:
         return None
-    for other in session.scalars(others.limit(MAX_TEXT_CANDIDATES)):
+    # file sizes first (no extraction loaded): a near-identical text comes in a file of a similar size
+    similar_size = others.where(Document.size.between(int(document.size * SIZE_RATIO), int(document.size / SIZE_RATIO)))
+    for other in session.scalars(similar_size.limit(MAX_TEXT_CANDIDATES)):
         other_text = (other.extraction or {}).get("text") or ""
         shorter, longer = sorted((len(text), len(other_text)))
         if longer and shorter / longer >= SIZE_RATIO and text_similarity(text, other_text) >= NEAR_IDENTICAL:
