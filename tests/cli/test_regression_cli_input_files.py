@@ -53,3 +53,15 @@ def test_regression_cli_parse_refuses_a_fifo_without_hanging(tmp_path):
     assert result.returncode == 2
     assert "[not_regular_file]" in result.stderr and "không phải một tệp thông thường" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_regression_compare_corpus_with_a_bad_file_still_compares(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "hong.json").write_text("{không phải JSON", encoding="utf-8")
+    os.mkfifo(corpus / "pipe.txt")
+    out = tmp_path / "report.json"
+    result = run_cli("compare", str(PLAN_001), "--corpus", str(corpus), "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    assert "hong.json: bỏ qua" in result.stderr and "Traceback" not in result.stderr
+    assert json.loads(out.read_text(encoding="utf-8"))["flags"]
