@@ -72,8 +72,12 @@ def accept_upload(session: Session, runner: JobRunner, settings: Settings, data:
                 runner.reserve("extraction", existing.id)   # a failure of the machine, not of the file: try again
             except QueueFull:
                 return existing, True
-            existing.status = "queued"
-            session.commit()
+            try:
+                existing.status = "queued"
+                session.commit()
+            except BaseException:
+                runner.release("extraction", existing.id)
+                raise
             runner.submit_extraction(existing.id)
         return existing, True
     fmt = sniff(data, filename)
