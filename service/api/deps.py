@@ -38,11 +38,13 @@ class Principal:
         return ROLE_RANK.get(self.role, 0) >= ROLE_RANK[role]
 
 
-def get_settings(request: Request) -> Settings:
+# async: FastAPI runs a plain-def dependency in the request thread pool; these only read the app's
+# state, and /healthz must not wait for a free thread while a burst holds them all
+async def get_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
-def get_runner(request: Request) -> JobRunner:
+async def get_runner(request: Request) -> JobRunner:
     return request.app.state.runner
 
 
