@@ -13,9 +13,12 @@ def doc_id_for(source: str) -> str:
 
 
 def structure_bytes(data: bytes, source: str, *, sandboxed: bool = True) -> StructuredDocument:
+    from nlp.limits import check_text_length
     from nlp.structure import build_structure
 
-    return build_structure(ingest(data, source, sandboxed=sandboxed))
+    ingested = ingest(data, source, sandboxed=sandboxed)
+    check_text_length(ingested.text)   # before structure and extraction spend time on it
+    return build_structure(ingested)
 
 
 def ingest(data: bytes, source: str, *, sandboxed: bool = True) -> IngestedDocument:
@@ -41,7 +44,35 @@ def extract_bytes(data: bytes, source: str, *, sandboxed: bool = True) -> Extrac
 
 def extract_file(path: str | Path, *, sandboxed: bool = True) -> Extraction:
     path = Path(path)
-    return extract_bytes(path.read_bytes(), path.name, sandboxed=sandboxed)
+    return extract_bytes(read_input_file(path), path.name, sandboxed=sandboxed)
+
+
+def read_input_file(path: str | Path) -> bytes:
+    """The bytes of a file to analyse, refused before anything is read when its metadata says it is not
+    a regular file (a FIFO would block the reader forever, a device never ends) or is over the size limit
+    (a sparse 6 GB file would be read whole first)."""
+    import os
+    import stat
+
+    from nlp.errors import IngestError
+    from nlp.ingest import MAX_BYTES
+
+    path = Path(path)
+    # O_NONBLOCK: opening a FIFO with no writer must not wait; the descriptor's own metadata is then
+    # checked, so a file swapped for a FIFO after a stat() is refused too
+    descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    with os.fdopen(descriptor, "rb") as handle:
+        info = os.fstat(handle.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise IngestError(f"«{path.name}» không phải một tệp thông thường (thư mục, FIFO hay thiết bị); "
+                              "không đọc.", "not_regular_file")
+        if info.st_size > MAX_BYTES:
+            raise IngestError(f"Tệp «{path.name}» quá lớn ({info.st_size / 1048576:.1f} MB > "
+                              f"{MAX_BYTES // 1048576} MB); không đọc.", "too_large")
+        data = handle.read(MAX_BYTES + 1)
+    if len(data) > MAX_BYTES:   # it grew while being read
+        raise IngestError(f"Tệp «{path.name}» quá lớn (hơn {MAX_BYTES // 1048576} MB); không đọc.", "too_large")
+    return data
 
 
 def content_hash(data: bytes) -> str:

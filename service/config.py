@@ -15,6 +15,10 @@
 | PLANGAP_JOB_TIMEOUT_S | a job running longer is marked failed | 600 |
 | PLANGAP_PARSE_TIMEOUT_S | wall-clock limit of the sandboxed parse of one upload | 60 |
 | PLANGAP_PARSE_MEMORY_MB | memory cap of the sandboxed parse | 1024 |
+| PLANGAP_MAX_CHARS | longest accepted text (characters), checked before extraction | 3000000 |
+| PLANGAP_MIN_FREE_MB | uploads are refused (507) and /readyz is not ok below this free disk space | 200 |
+| PLANGAP_REQUEST_TIMEOUT_S | a request taking longer is answered 503 | 30 |
+| PLANGAP_REQUEST_THREADS | threads serving requests; the database pool is sized to match | 8 |
 """
 from __future__ import annotations
 
@@ -43,7 +47,15 @@ class Settings(BaseSettings):
     job_timeout_s: float = Field(default=600, gt=0)
     parse_timeout_s: float = Field(default=60, gt=0)
     parse_memory_mb: int = Field(default=1024, ge=128)
+    max_chars: int = Field(default=3_000_000, gt=0)
+    min_free_mb: float = Field(default=200, ge=0)
+    request_timeout_s: float = Field(default=30, gt=0)
+    request_threads: int = Field(default=8, ge=1, le=256)
     session_max_age_s: int = 12 * 3600
+
+    @property
+    def min_free_bytes(self) -> int:
+        return int(self.min_free_mb * 1024 * 1024)
 
     @property
     def max_upload_bytes(self) -> int:
@@ -59,8 +71,21 @@ class Settings(BaseSettings):
     def files_dir(self) -> Path:
         return self.data_dir / "files"
 
+    @property
+    def run_dir(self) -> Path:
+        """Registrations of the worker processes (reaped by the next start if the server was killed)."""
+        return self.data_dir / "run"
+
     def ensure_dirs(self) -> None:
         self.files_dir.mkdir(parents=True, exist_ok=True)
+
+    def export_limits(self) -> None:
+        """The text limit is read from the environment by the pipeline in the worker processes: give them
+        this configuration's value. (PLANGAP_MAX_PAGES is read from the same variable, with the same default,
+        by these settings and by the PDF reader, whose page limit therefore says the same number.)"""
+        import os
+
+        os.environ["PLANGAP_MAX_CHARS"] = str(self.max_chars)
 
     def session_secret(self) -> bytes:
         """The cookie-signing key: configured, or generated once and kept in the data dir so that

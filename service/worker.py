@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
 import signal
 import threading
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
@@ -20,14 +21,15 @@ from typing import Callable, Iterator, Optional
 
 from nlp.errors import PlangapError
 from nlp.schema import Extraction
-from service.storage import repository as repo
+from service.processes import HARD_EXIT_AFTER_S, WorkerStopping, forget, init_worker, reap_orphans
+from service.storage import repository as repo, versions
 from service.storage.db import session_scope
 from service.storage.models import Document, utcnow
 
 log = logging.getLogger("plangap.worker")
 
 MESSAGES = {
-    "internal_error": "Lỗi nội bộ khi xử lý: {detail}",
+    "internal_error": "Lỗi nội bộ khi xử lý; lỗi đã được ghi vào nhật ký máy chủ để kiểm tra",
     "timeout": "Quá thời gian xử lý cho phép ({seconds:.0f} giây)",
     "too_many_pages": "Tài liệu quá dài: {pages} trang (tối đa {limit} trang)",
     "worker_crashed": "Tiến trình xử lý bị dừng đột ngột (có thể do thiếu bộ nhớ)",
@@ -43,6 +45,9 @@ def message(code: str, **values) -> str:
 
 class JobTimeout(Exception):
     pass
+
+
+TIME_LIMIT_REPEAT_S = 0.05
 
 
 @dataclass(frozen=True)
@@ -68,16 +73,23 @@ def _time_limit(seconds: float) -> Iterator[None]:
         yield
         return
 
+    expired = []
+
     def _expire(_signum, _frame):
+        expired.append(True)
         raise JobTimeout()
 
     previous = signal.signal(signal.SIGALRM, _expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    # the alarm repeats: an exception raised by a signal handler can be lost (raised inside a garbage
+    # collector callback or a __del__, it is only printed), so it is raised again until it lands
+    signal.setitimer(signal.ITIMER_REAL, seconds, TIME_LIMIT_REPEAT_S)
     try:
         yield
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+    if expired:   # the limit passed, but every raise was swallowed: the job still ran over its time
+        raise JobTimeout()
 
 
 def _root_cause(exc: BaseException) -> BaseException:
@@ -98,13 +110,14 @@ def _failure(exc: BaseException, config: JobConfig) -> tuple[str, str]:
         return "timeout", message("timeout", seconds=config.job_timeout_s)
     if isinstance(exc, MemoryError):
         return "out_of_memory", "Không đủ bộ nhớ để xử lý tài liệu"
-    return "internal_error", message("internal_error", detail=type(exc).__name__)
+    return "internal_error", message("internal_error")
 
 
 def run_extraction(config: JobConfig, document_id: str) -> str:
     """Read a stored upload into an Extraction. Returns the final status. Parsing runs in the ingest
     sandbox (a child process with a memory cap and a wall-clock limit)."""
     from nlp.ingest.sandbox import ingest_sandboxed
+    from nlp.limits import check_text_length
     from nlp.pipeline import extract_structured
     from nlp.structure import build_structure
 
@@ -121,11 +134,16 @@ def run_extraction(config: JobConfig, document_id: str) -> str:
                 raise PlangapError(message("file_missing"), "file_missing")
             ingested = ingest_sandboxed(path.read_bytes(), filename, timeout_s=config.parse_timeout_s,
                                         memory_mb=config.parse_memory_mb)
+            check_text_length(ingested.text)
             structured = build_structure(ingested)
             if structured.pages and structured.pages > config.max_pages:
                 raise PlangapError(message("too_many_pages", pages=structured.pages, limit=config.max_pages),
                                    "too_many_pages")
             extraction = extract_structured(structured)
+    except WorkerStopping:   # the server is stopping: the next start runs this job again
+        with session_scope(config.database_url) as session:
+            repo.get_document(session, document_id).status = "queued"
+        raise
     except BaseException as exc:  # noqa: BLE001 - every failure is stored, none is lost
         code, reason = _failure(exc, config)
         if code == "internal_error":
@@ -136,8 +154,10 @@ def run_extraction(config: JobConfig, document_id: str) -> str:
             raise
         return "failed"
     with session_scope(config.database_url) as session:
-        repo.set_document_extraction(repo.get_document(session, document_id), extraction,
-                                     fmt=structured.format, pages=structured.pages)
+        document = repo.get_document(session, document_id)
+        repo.set_document_extraction(document, extraction, fmt=structured.format, pages=structured.pages)
+        session.flush()
+        versions.link_version(session, document)   # a corrected re-upload continues its earlier version
     return "done"
 
 
@@ -234,6 +254,12 @@ def run_analysis(config: JobConfig, analysis_id: str) -> str:
             repo.store_report(session, repo.get_analysis(session, analysis_id), report, child_text=child.text,
                               parent_texts={parent.doc_id: parent.text or "" for parent in parents},
                               parents=described, unresolved=[_jsonable(reference) for reference in unresolved])
+    except WorkerStopping:   # the server is stopping: the next start runs this job again
+        with session_scope(config.database_url) as session:
+            analysis = repo.get_analysis(session, analysis_id)
+            if analysis is not None:
+                analysis.status = "queued"
+        raise
     except BaseException as exc:  # noqa: BLE001 - every failure is stored, none is lost
         code, reason = _failure(exc, config)
         if code == "internal_error":
@@ -255,23 +281,35 @@ class QueueFull(Exception):
     pass
 
 
-def _worker_init() -> None:
-    # the parent handles Ctrl-C and shuts the pool down; workers should not die mid-write on SIGINT
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+JobKey = tuple[str, str]          # (kind, job id)
+DISPATCH_INTERVAL_S = 2.0         # the dispatcher also looks for due analyses and probes the database this often
 
 
 class JobRunner:
     """Submits jobs to a process pool (threads when ``workers == 0``), bounds the queue and records
-    any failure the job itself could not record (a crashed worker process)."""
+    any failure the job itself could not record (a crashed worker process).
 
-    def __init__(self, config: JobConfig, *, workers: int, max_queue: int):
+    Request threads never touch the pool or open a second database session: they reserve a place
+    (atomically, so the bound holds under bursts) and hand the job over; one dispatcher thread submits
+    it, looks for analyses whose documents are ready, starts (and restarts) the worker processes, so
+    that their parent-death signal is tied to a thread that lives as long as the runner."""
+
+    def __init__(self, config: JobConfig, *, workers: int, max_queue: int, run_dir: Optional[Path] = None):
         self.config = config
         self.workers = workers
         self.max_queue = max_queue
+        self.run_dir = Path(run_dir) if run_dir else None
+        self.database_ok: Optional[bool] = None      # last probe by the dispatcher; /healthz reads it, never waits
         self._lock = threading.RLock()
-        self._pending: dict[tuple[str, str], Future] = {}
+        self._reserved: set[JobKey] = set()                  # promised to a request, not yet handed over
+        self._pending: dict[JobKey, Optional[Future]] = {}   # handed over; None until the dispatcher submits it
+        self._inbox: list[tuple[JobKey, Callable]] = []
         self._executor: Optional[Executor] = None
-        self._closed = False
+        self._executor_broken = False
+        self._analyses_due = False
+        self._wake = threading.Event()
+        self._dispatcher: Optional[threading.Thread] = None
+        self._closed = True
 
     # ---- lifecycle
 
@@ -281,35 +319,74 @@ class JobRunner:
             return ThreadPoolExecutor(max_workers=1, thread_name_prefix="plangap-job")
         # spawn: the API process runs threads (uvicorn, SQLAlchemy pools); forking it is unsafe
         return ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"),
-                                   initializer=_worker_init)
+                                   initializer=init_worker,
+                                   initargs=(str(self.run_dir) if self.run_dir else None, os.getpid()))
 
     def start(self) -> None:
+        if self.run_dir is not None:
+            reap_orphans(self.run_dir)   # workers of a killed server must not run jobs beside ours
         with self._lock:
-            self._executor = self._new_executor()
             self._closed = False
         self.recover()
+        self._dispatcher = threading.Thread(target=self._dispatch_loop, name="plangap-dispatcher", daemon=True)
+        self._dispatcher.start()
 
     def shutdown(self) -> None:
+        """Stop taking work, end the worker processes (SIGTERM: a job in flight ends its sandbox and puts
+        its row back to queued for the next start), and wait for them briefly."""
         with self._lock:
             self._closed = True
             executor, self._executor = self._executor, None
+        self._wake.set()
+        if self._dispatcher is not None:
+            self._dispatcher.join(timeout=10)
         if executor is not None:
-            # worker processes still busy would outlive the server as orphans: end them
-            processes = list(getattr(executor, "_processes", {}).values())
+            processes = list((getattr(executor, "_processes", None) or {}).values())
             executor.shutdown(wait=False, cancel_futures=True)
             for process in processes:
                 if process.is_alive():
                     process.terminate()
+            for process in processes:
+                process.join(timeout=HARD_EXIT_AFTER_S + 2)
+                if process.is_alive():
+                    process.kill()
+                    process.join(timeout=2)
+                if self.run_dir is not None and process.pid:
+                    forget(self.run_dir, process.pid)
+
+    def workers_alive(self) -> Optional[int]:
+        """Live worker processes (None in thread mode or before the first job started them)."""
+        executor = self._executor
+        processes = getattr(executor, "_processes", None) if executor is not None else None
+        if processes is None:
+            return None
+        return sum(1 for process in list(processes.values()) if process.is_alive())
 
     # ---- queue
 
     @property
     def queue_length(self) -> int:
         with self._lock:
-            return len(self._pending)
+            return len(self._pending) + len(self._reserved)
 
     def has_room(self) -> bool:
         return self.queue_length < self.max_queue
+
+    def reserve(self, kind: str, job_id: str) -> None:
+        """Take a place in the queue for a job about to be created, or raise QueueFull. Check and
+        take are one step, so that concurrent requests cannot all see the last free place."""
+        key = (kind, job_id)
+        with self._lock:
+            if key in self._pending or key in self._reserved:
+                return
+            if len(self._pending) + len(self._reserved) >= self.max_queue:
+                raise QueueFull()
+            self._reserved.add(key)
+
+    def release(self, kind: str, job_id: str) -> None:
+        """Give back a reservation whose job was not created."""
+        with self._lock:
+            self._reserved.discard((kind, job_id))
 
     def submit_extraction(self, document_id: str, *, force: bool = False) -> None:
         self._submit("extraction", document_id, run_extraction, force=force)
@@ -318,23 +395,107 @@ class JobRunner:
         self._submit("analysis", analysis_id, run_analysis, force=force)
 
     def _submit(self, kind: str, job_id: str, function: Callable, *, force: bool) -> None:
+        """Hand a job to the dispatcher. A reserved job always fits; otherwise ``force`` ignores the bound
+        (jobs resumed at start, analyses whose place was reserved when they were requested)."""
+        key = (kind, job_id)
         with self._lock:
-            if self._closed or self._executor is None:
+            if self._closed:
                 return
-            key = (kind, job_id)
             if key in self._pending:
                 return
-            if not force and len(self._pending) >= self.max_queue:
+            if key not in self._reserved and not force and len(self._pending) + len(self._reserved) >= self.max_queue:
                 raise QueueFull()
-            try:
-                future = self._executor.submit(function, self.config, job_id)
-            except BrokenProcessPool:
-                self._executor = self._new_executor()
-                future = self._executor.submit(function, self.config, job_id)
-            self._pending[key] = future
-        future.add_done_callback(lambda done, key=key: self._finished(key, done))
+            self._reserved.discard(key)
+            self._pending[key] = None
+            self._inbox.append((key, function))
+        self._wake.set()
 
-    def _finished(self, key: tuple[str, str], future: Future) -> None:
+    def dispatch_analyses(self) -> None:
+        """Ask the dispatcher to submit queued analyses whose documents are ready (returns at once)."""
+        self._analyses_due = True
+        self._wake.set()
+
+    # ---- the dispatcher thread
+
+    def _dispatch_loop(self) -> None:
+        while not self._closed:
+            self._wake.wait(DISPATCH_INTERVAL_S)
+            self._wake.clear()
+            if self._closed:
+                break
+            try:
+                self._submit_inbox()
+                if self._analyses_due:
+                    self._analyses_due = False
+                    self._dispatch_analyses_now()
+                else:
+                    self._probe_database()
+            except Exception:  # noqa: BLE001 - the dispatcher must outlive any one failure
+                log.exception("job dispatcher")
+                self.database_ok = False
+
+    def _submit_inbox(self) -> None:
+        """Submit the jobs handed over. Only this thread creates pools and submits (which starts worker
+        processes); the lock is not held while it does, so request threads never wait on a spawn."""
+        while True:
+            with self._lock:
+                if self._closed or not self._inbox:
+                    return
+                key, function = self._inbox.pop(0)
+                if self._executor is None or self._executor_broken:
+                    self._executor, self._executor_broken = self._new_executor(), False
+                executor = self._executor
+            try:
+                future = executor.submit(function, self.config, key[1])
+            except BrokenProcessPool:
+                with self._lock:
+                    self._executor = executor = self._new_executor()
+                future = executor.submit(function, self.config, key[1])
+            except RuntimeError:   # the pool was shut down under us: the job is resumed at the next start
+                return
+            with self._lock:
+                self._pending[key] = future
+            # after the assignment: a job already finished runs the callback at once and frees its place
+            future.add_done_callback(lambda done, key=key: self._finished(key, done))
+
+    def _probe_database(self) -> None:
+        from sqlalchemy import text
+
+        try:
+            with session_scope(self.config.database_url) as session:
+                session.execute(text("select 1"))
+            self.database_ok = True
+        except Exception:  # noqa: BLE001 - reported by /healthz and /readyz
+            self.database_ok = False
+
+    def _dispatch_analyses_now(self) -> None:
+        """Submit queued analyses whose documents are extracted; fail those whose documents failed.
+        The database is read without holding the lock; submitting takes it briefly."""
+        ready, failed = [], []
+        with session_scope(self.config.database_url) as session:
+            for analysis in repo.analyses_with_status(session, ["queued"]):
+                with self._lock:
+                    if ("analysis", analysis.id) in self._pending:
+                        continue
+                needed = [analysis.document_id] + list(analysis.requested_parent_ids or [])
+                documents = [session.get(Document, document_id) for document_id in needed]
+                broken = [d for d in documents if d is None or d.status == "failed"]
+                if broken:
+                    detail = broken[0].error_message if broken[0] is not None else "?"
+                    repo.set_analysis_failed(analysis, "document_failed", message("document_failed", detail=detail))
+                    failed.append(analysis.id)
+                elif all(d.status == "done" for d in documents):
+                    ready.append(analysis.id)
+        self.database_ok = True
+        for analysis_id in failed:
+            self.release("analysis", analysis_id)
+        for analysis_id in ready:
+            self.submit_analysis(analysis_id, force=True)
+        self._submit_inbox()
+
+    # ---- results
+
+    def _finished(self, key: JobKey, future: Future) -> None:
         with self._lock:
             self._pending.pop(key, None)
         kind, job_id = key
@@ -348,13 +509,14 @@ class JobRunner:
 
     def _record_crash(self, kind: str, job_id: str, exc: BaseException) -> None:
         """The job died without recording its end (its worker process was killed)."""
+        if self._closed:
+            return  # the pool was stopped under it: the row is resumed at the next start
         log.error("%s job %s crashed: %r", kind, job_id, exc)
         code, reason = ("worker_crashed", message("worker_crashed")) if isinstance(exc, BrokenProcessPool) \
-            else ("internal_error", message("internal_error", detail=type(exc).__name__))
+            else ("internal_error", message("internal_error"))
         if isinstance(exc, BrokenProcessPool):
             with self._lock:
-                if not self._closed:
-                    self._executor = self._new_executor()
+                self._executor_broken = True   # the dispatcher starts a fresh pool for the next job
         with session_scope(self.config.database_url) as session:
             row = (repo.get_document(session, job_id) if kind == "extraction" else repo.get_analysis(session, job_id))
             if row is not None and row.status not in ("done", "failed"):
@@ -363,32 +525,15 @@ class JobRunner:
                 else:
                     repo.set_analysis_failed(row, code, reason)
 
-    # ---- scheduling
-
-    def dispatch_analyses(self) -> None:
-        """Submit queued analyses whose documents are extracted; fail those whose documents failed."""
-        if self._closed:
-            return
-        with self._lock, session_scope(self.config.database_url) as session:
-            for analysis in repo.analyses_with_status(session, ["queued"]):
-                if ("analysis", analysis.id) in self._pending:
-                    continue
-                needed = [analysis.document_id] + list(analysis.requested_parent_ids or [])
-                documents = [session.get(Document, document_id) for document_id in needed]
-                failed = [d for d in documents if d is None or d.status == "failed"]
-                if failed:
-                    detail = failed[0].error_message if failed[0] is not None else "?"
-                    repo.set_analysis_failed(analysis, "document_failed", message("document_failed", detail=detail))
-                elif all(d.status == "done" for d in documents):
-                    self.submit_analysis(analysis.id, force=True)
-
     def recover(self) -> None:
-        """Resume what a stopped server left unfinished."""
+        """Resume what a stopped (or killed) server left unfinished."""
         with session_scope(self.config.database_url) as session:
             documents = [d.id for d in repo.documents_with_status(session, ["queued", "running"])]
+            for document in repo.documents_with_status(session, ["running"]):
+                document.status = "queued"
             for analysis in repo.analyses_with_status(session, ["running"]):
                 analysis.status = "queued"
+        self.database_ok = True
         for document_id in documents:
             self.submit_extraction(document_id, force=True)
         self.dispatch_analyses()
-

@@ -11,8 +11,10 @@ from nlp.schema import Extraction, StructuredDocument
 
 def extract_document(doc: StructuredDocument, *, include_text: bool = True) -> Extraction:
     from nlp.extract.pipeline import build_pipeline
+    from nlp.limits import check_text_length
     from nlp.pipeline import doc_id_for
 
+    check_text_length(doc.text)
     nlp = build_pipeline()
     sdoc = nlp.make_doc(doc.text)
     sdoc._.structure = doc

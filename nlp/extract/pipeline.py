@@ -144,6 +144,10 @@ def make_targets_component(nlp: Language, name: str):
 def build_pipeline() -> Language:
     nlp = spacy.blank("vi", config={"nlp": {"tokenizer": {"@tokenizers": "spacy.Tokenizer.v1"}}})
     nlp.tokenizer = UndertheseaTokenizer(nlp.vocab)
+    # spaCy's 1,000,000-character default (E088) guards its parser and NER (~1 GB per 100k characters);
+    # this pipeline has neither: the Doc holds tokens and span markers only, so the documented limit of
+    # nlp.limits (checked before work starts) is the only one that applies.
+    nlp.max_length = 10 ** 9
     for name in ("plangap_document", "plangap_references", "plangap_profile", "plangap_tasks", "plangap_targets"):
         nlp.add_pipe(name)
     return nlp

@@ -59,7 +59,7 @@ def check_zip_bomb(data: bytes, source: str) -> None:
     try:
         infos = zipfile.ZipFile(io.BytesIO(data)).infolist()
     except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
-        raise IngestError(f"Tệp DOCX «{source}» bị hỏng, không giải nén được ({exc}).", "corrupt") from exc
+        raise IngestError(f"Tệp DOCX «{source}» bị hỏng, không giải nén được.", "corrupt") from exc
     if len(infos) > MAX_MEMBERS:
         raise _bomb(source, f"{len(infos)} tệp con")
     total = 0
@@ -85,8 +85,11 @@ def _open(data: bytes, source: str):
     try:
         return docx.Document(io.BytesIO(data))
     except Exception as exc:  # python-docx raises KeyError, XMLSyntaxError, ValueError... on bad packages
-        raise IngestError(f"Tệp DOCX «{source}» bị hỏng hoặc không đúng cấu trúc Word ({type(exc).__name__}: {exc}).",
-                          "corrupt") from exc
+        # the library's own words (English, its internals) stay out of the message
+        if "amplification" in str(exc) or "entit" in str(exc).lower():
+            raise IngestError(f"Tệp DOCX «{source}» chứa thực thể XML tự nhân bản («bom XML»); tệp không được đọc.",
+                              "bomb") from exc
+        raise IngestError(f"Tệp DOCX «{source}» bị hỏng hoặc không đúng cấu trúc Word.", "corrupt") from exc
 
 
 # ---------------------------------------------------------------- styles

@@ -35,9 +35,10 @@ from nlp.ingest.normalize import (
 )
 from nlp.ingest.ocr_pdf import OcrGlyph
 from nlp.ingest.sniff import pdf_offset
+from nlp.limits import max_pages
 from nlp.schema import IngestedDocument, OcrInfo
 
-MAX_PAGES = int(os.environ.get("PLANGAP_MAX_PDF_PAGES", "1000"))
+MAX_PAGES: int | None = None            # a fixed page limit; None: nlp.limits.max_pages() (PLANGAP_MAX_PAGES)
 MAX_STREAM_BYTES = 128 * 1024 * 1024     # one inflated stream; a page's content is a few hundred KB
 MIN_TEXT_CHARS = 20                      # fewer characters in the whole file: no text layer
 MIN_PAGE_TEXT_CHARS = 20                 # a page with a picture and fewer characters is a scan: OCR it
@@ -140,8 +141,9 @@ def read_pdf(data: bytes, source: str = "document.pdf", *, progress=None, ocr: b
     start = max(pdf_offset(data), 0)
     document = _open_document(data[start:], source)
     page_count = _declared_page_count(document)
-    if page_count > MAX_PAGES:
-        raise IngestError(f"Tệp PDF «{source}» có {page_count} trang, vượt giới hạn {MAX_PAGES} trang.", "too_large")
+    limit = MAX_PAGES or max_pages()   # PLANGAP_MAX_PAGES: the same limit the service states
+    if page_count > limit:
+        raise IngestError(f"Tệp PDF «{source}» có {page_count} trang, vượt giới hạn {limit} trang.", "too_large")
     laparams = LAParams(line_margin=0.5, char_margin=2.0, word_margin=0.1, boxes_flow=None, all_texts=True)
     resources = PDFResourceManager(caching=True)
     pages: list[_Page] = []
@@ -149,8 +151,8 @@ def read_pdf(data: bytes, source: str = "document.pdf", *, progress=None, ocr: b
     try:
         from pdfminer.pdfpage import PDFPage
         for number, pdf_page in enumerate(PDFPage.create_pages(document), start=1):
-            if number > MAX_PAGES:
-                raise IngestError(f"Tệp PDF «{source}» có hơn {MAX_PAGES} trang, vượt giới hạn.", "too_large")
+            if number > limit:
+                raise IngestError(f"Tệp PDF «{source}» có hơn {limit} trang, vượt giới hạn {limit} trang.", "too_large")
             pages.append(_read_page(pdf_page, number, resources, laparams, scans))
     except _InflateLimit as exc:
         raise IngestError(
@@ -161,7 +163,7 @@ def read_pdf(data: bytes, source: str = "document.pdf", *, progress=None, ocr: b
     except MemoryError:
         raise
     except Exception as exc:   # pdfminer raises many unrelated types on damaged files
-        raise IngestError(f"Tệp PDF «{source}» bị hỏng, không đọc được nội dung trang ({type(exc).__name__}: {exc}).",
+        raise IngestError(f"Tệp PDF «{source}» bị hỏng, không đọc được nội dung trang.",
                           "corrupt") from exc
     finally:
         if scans is not None:
@@ -230,7 +232,7 @@ def _open_document(data: bytes, source: str):
     except MemoryError:
         raise
     except Exception as exc:
-        raise IngestError(f"Tệp PDF «{source}» bị hỏng, không đọc được cấu trúc tệp ({type(exc).__name__}: {exc}).",
+        raise IngestError(f"Tệp PDF «{source}» bị hỏng, không đọc được cấu trúc tệp.",
                           "corrupt") from exc
 
 

@@ -113,7 +113,7 @@ def _sniff_zip(data: bytes, source: str) -> DocFormat:
         names = set(zipfile.ZipFile(io.BytesIO(data)).namelist())
     except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
         kind = "DOCX" if b"word/document.xml" in data[:1 << 20] else "ZIP"
-        raise IngestError(f"Tệp «{source}» ({kind}) bị hỏng hoặc không trọn vẹn, không giải nén được ({exc}).",
+        raise IngestError(f"Tệp «{source}» ({kind}) bị hỏng hoặc không trọn vẹn, không giải nén được.",
                           "corrupt") from exc
     if "word/document.xml" in names:
         return "docx"

@@ -12,22 +12,35 @@ from nlp.pipeline import content_hash
 from service.api.deps import Principal
 from service.api.errors import ApiError
 from service.config import Settings
-from service.storage import repository as repo
+from service.storage import disk, repository as repo
 from service.storage import reviews
 from service.storage.models import Analysis, Document, FlagRow, Review
 from service.worker import JobRunner, QueueFull
 
 SUPPORTED_FORMATS = {"pdf", "docx", "markdown", "text"}
+RETRY_AFTER_S = 30
 RETRYABLE = {"timeout", "worker_crashed", "internal_error", "out_of_memory", "file_missing"}
 INGEST_STATUS = {"unsupported_type": 415, "too_large": 413, "empty": 422}
 
 
 def queue_full() -> ApiError:
-    return ApiError(429, "queue_full", "Hàng đợi xử lý đang đầy, vui lòng thử lại sau ít phút", {"Retry-After": "30"})
+    return ApiError(429, "queue_full", "Hàng đợi xử lý đang đầy, vui lòng thử lại sau ít phút",
+                    {"Retry-After": str(RETRY_AFTER_S)})
 
 
 def too_large(settings: Settings) -> ApiError:
     return ApiError(413, "too_large", f"Tệp quá lớn: tối đa {settings.max_upload_mb:g} MB")
+
+
+def disk_full(settings: Settings) -> ApiError:
+    return ApiError(507, "disk_full", "Máy chủ không còn đủ dung lượng đĩa để lưu tệp; tệp chưa được nhận, "
+                                      "vui lòng báo quản trị viên và thử lại sau")
+
+
+def check_free_space(settings: Settings, incoming: int) -> None:
+    """Refuse work that would leave less than PLANGAP_MIN_FREE_MB free where uploads are kept."""
+    if disk.free_bytes(settings.files_dir) - incoming < settings.min_free_bytes:
+        raise disk_full(settings)
 
 
 def sniff(data: bytes, filename: str) -> str:
@@ -47,37 +60,63 @@ def sniff(data: bytes, filename: str) -> str:
 
 def accept_upload(session: Session, runner: JobRunner, settings: Settings, data: bytes, filename: str,
                   principal: Principal) -> tuple[Document, bool]:
-    """Store an upload and queue its extraction; an identical file already stored is returned instead."""
+    """Store an upload and queue its extraction; an identical file already stored is returned instead.
+    The queue place is reserved before anything is stored, so a burst never overfills the queue and a
+    refused upload leaves nothing behind."""
     if len(data) > settings.max_upload_bytes:
         raise too_large(settings)
-    existing = repo.find_document_by_hash(session, content_hash(data))
+    sha256 = content_hash(data)
+    existing = repo.find_document_by_hash(session, sha256)
     if existing is not None:
-        if existing.status == "failed" and existing.error_code in RETRYABLE and runner.has_room():
-            existing.status = "queued"   # a failure of the machine, not of the file: try again
-            session.commit()
-            runner.submit_extraction(existing.id, force=True)
+        if existing.status == "failed" and existing.error_code in RETRYABLE:
+            try:
+                runner.reserve("extraction", existing.id)   # a failure of the machine, not of the file: try again
+            except QueueFull:
+                return existing, True
+            try:
+                existing.status = "queued"
+                session.commit()
+            except BaseException:
+                runner.release("extraction", existing.id)
+                raise
+            runner.submit_extraction(existing.id)
         return existing, True
     fmt = sniff(data, filename)
-    if not runner.has_room():
-        raise queue_full()
+    check_free_space(settings, len(data))
+    document_id = repo.document_id_for_hash(sha256)
+    try:
+        runner.reserve("extraction", document_id)
+    except QueueFull:
+        raise queue_full() from None
     try:
         document, created = repo.store_document(session, data, filename or "document", files_dir=settings.files_dir,
                                                 uploaded_by=principal.name, fmt=fmt)
         session.commit()   # the worker reads the row from its own connection
     except IntegrityError:   # the same file, uploaded at the same moment by someone else
         session.rollback()
-        return repo.find_document_by_hash(session, content_hash(data)), True
+        runner.release("extraction", document_id)
+        return repo.find_document_by_hash(session, sha256), True
+    except OSError as exc:
+        session.rollback()
+        runner.release("extraction", document_id)
+        if disk.is_disk_full(exc):
+            raise disk_full(settings) from None
+        raise
+    except BaseException:
+        session.rollback()
+        runner.release("extraction", document_id)
+        raise
     if created:
-        try:
-            runner.submit_extraction(document.id, force=True)
-        except QueueFull:  # unreachable with force; kept for clarity of intent
-            raise queue_full()
+        runner.submit_extraction(document.id)
+    else:
+        runner.release("extraction", document_id)
     return document, not created
 
 
 def request_analysis(session: Session, runner: JobRunner, document_id: str, parent_ids: Optional[list[str]],
                      principal: Principal) -> Analysis:
-    """Queue an analysis; it starts once the document (and chosen parents) are extracted."""
+    """Queue an analysis; it starts once the document (and chosen parents) are extracted. Its queue
+    place is reserved now and kept until it runs."""
     for needed in [document_id] + list(parent_ids or []):
         document = repo.get_document(session, needed)
         if document is None:
@@ -87,10 +126,19 @@ def request_analysis(session: Session, runner: JobRunner, document_id: str, pare
                            f"Tài liệu {needed} không đọc được: {document.error_message or document.error_code}")
     if parent_ids and document_id in parent_ids:
         raise ApiError(422, "invalid_request", "Tài liệu không thể là văn bản cấp trên của chính nó")
-    if not runner.has_room():
-        raise queue_full()
-    analysis = repo.create_analysis(session, document_id, parent_ids, requested_by=principal.name)
-    session.commit()
+    analysis_id = repo.new_analysis_id()
+    try:
+        runner.reserve("analysis", analysis_id)
+    except QueueFull:
+        raise queue_full() from None
+    try:
+        analysis = repo.create_analysis(session, document_id, parent_ids, requested_by=principal.name,
+                                        analysis_id=analysis_id)
+        session.commit()
+    except BaseException:
+        session.rollback()
+        runner.release("analysis", analysis_id)
+        raise
     runner.dispatch_analyses()
     return analysis
 

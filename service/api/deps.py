@@ -12,6 +12,7 @@ from typing import Annotated, Callable, Iterator, Optional
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
+from service.api.authcache import AuthCache
 from service.api.errors import ApiError
 from service.api.security import CSRF_FIELD, CSRF_HEADER, SESSION_COOKIE, csrf_ok, read_session
 from service.config import Settings
@@ -23,6 +24,7 @@ from service.worker import JobRunner
 ROLE_RANK = {"uploader": 1, "reviewer": 2, "admin": 3}
 STATIC_ADMIN_ID = 0   # the session id of someone who logged in with PLANGAP_TOKEN
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+AUTHENTICATED = "plangap_principal"   # request state key: the caller, when resolved before the body
 
 
 @dataclass(frozen=True)
@@ -36,11 +38,13 @@ class Principal:
         return ROLE_RANK.get(self.role, 0) >= ROLE_RANK[role]
 
 
-def get_settings(request: Request) -> Settings:
+# async: FastAPI runs a plain-def dependency in the request thread pool; these only read the app's
+# state, and /healthz must not wait for a free thread while a burst holds them all
+async def get_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
-def get_runner(request: Request) -> JobRunner:
+async def get_runner(request: Request) -> JobRunner:
     return request.app.state.runner
 
 
@@ -54,10 +58,24 @@ RunnerDep = Annotated[JobRunner, Depends(get_runner)]
 DbDep = Annotated[Session, Depends(get_db)]
 
 
-def principal_for_token(settings: Settings, session: Session, token: str) -> Optional[Principal]:
+def principal_for_token(settings: Settings, session: Session, token: str,
+                        cache: Optional[AuthCache] = None) -> Optional[Principal]:
     if settings.token and hmac.compare_digest(token.encode(), settings.token.encode()):
         return Principal(name="admin", role="admin", via="static_token", user_id=STATIC_ADMIN_ID)
+    if cache is not None:
+        if cache.known_bad(token):
+            return None
+        known = cache.known_good(token)
+        if known is not None:
+            user = session.get(User, known[0])
+            if user is not None and user.token_hash == known[1]:
+                return Principal(user.name, user.role, "token", user.id)
     user = user_by_token(session, token)
+    if cache is not None:
+        if user is None:
+            cache.remember_bad(token)
+        else:
+            cache.remember_good(token, user.id, user.token_hash)
     return Principal(user.name, user.role, "token", user.id) if user else None
 
 
@@ -72,16 +90,45 @@ def principal_for_session(settings: Settings, session: Session, cookie: Optional
     return Principal(user.name, user.role, "session", user.id) if user else None
 
 
-def current_principal(request: Request, session: DbDep, settings: SettingsDep) -> Optional[Principal]:
+def auth_cache(request: Request) -> Optional[AuthCache]:
+    return getattr(request.app.state, "auth_cache", None)
+
+
+def resolve_principal(request: Request, session: Session, settings: Settings) -> Optional[Principal]:
     """Who is calling, or None. An invalid bearer token is an error, not an anonymous call."""
     header = request.headers.get("authorization", "")
     if header:
         scheme, _, token = header.partition(" ")
-        principal = principal_for_token(settings, session, token.strip()) if scheme.lower() == "bearer" else None
+        principal = principal_for_token(settings, session, token.strip(), auth_cache(request)) \
+            if scheme.lower() == "bearer" else None
         if principal is None:
             raise ApiError(401, "unauthorized", "Mã truy cập không hợp lệ", {"WWW-Authenticate": "Bearer"})
         return principal
     return principal_for_session(settings, session, request.cookies.get(SESSION_COOKIE))
+
+
+def current_principal(request: Request, session: DbDep, settings: SettingsDep) -> Optional[Principal]:
+    """The caller, resolved once per request (uploads are authenticated before their body is read)."""
+    if AUTHENTICATED in request.scope.get("state", {}):
+        return request.scope["state"][AUTHENTICATED]
+    return resolve_principal(request, session, settings)
+
+
+def authenticate_before_body(request: Request, settings: Settings, role: str) -> Optional[ApiError]:
+    """For uploads: decide who is calling from the headers alone, before the body is read, so that a
+    large body from an unauthorised caller is never received. None when the caller may go on."""
+    try:
+        with session_scope(settings.resolved_database_url) as session:
+            principal = resolve_principal(request, session, settings)
+    except ApiError as exc:
+        return exc
+    if principal is None:
+        return ApiError(401, "unauthorized", "Cần đăng nhập hoặc mã truy cập (Authorization: Bearer …)",
+                        {"WWW-Authenticate": "Bearer"})
+    if not principal.can(role):
+        return ApiError(403, "forbidden", f"Cần quyền {ROLE_LABELS[role]} để thực hiện thao tác này")
+    request.scope.setdefault("state", {})[AUTHENTICATED] = principal
+    return None
 
 
 PrincipalDep = Annotated[Optional[Principal], Depends(current_principal)]

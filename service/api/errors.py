@@ -7,6 +7,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
+from sqlalchemy.exc import OperationalError, TimeoutError as SQLAlchemyTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 log = logging.getLogger("plangap.api")
@@ -40,7 +41,10 @@ _HTTP_DEFAULTS = {
     415: ("unsupported_type", "Định dạng tệp không được hỗ trợ"),
     422: ("invalid_request", "Dữ liệu gửi lên không hợp lệ"),
     429: ("queue_full", "Hàng đợi xử lý đang đầy, vui lòng thử lại sau"),
+    503: ("unavailable", "Máy chủ đang bận hoặc cơ sở dữ liệu tạm thời không truy cập được; vui lòng thử lại sau"),
+    507: ("disk_full", "Máy chủ không còn đủ dung lượng đĩa"),
 }
+BUSY_RETRY_AFTER_S = "5"
 
 # responses documented in OpenAPI for every route that may produce them
 def error_responses(*statuses: int) -> dict:
@@ -77,6 +81,14 @@ def install_error_handlers(app: FastAPI) -> None:
         ]
         fields = ", ".join(problem["field"] for problem in problems[:5])
         return error_json(422, "invalid_request", f"Dữ liệu gửi lên không hợp lệ: {fields}", details=problems)
+
+    @app.exception_handler(SQLAlchemyTimeout)
+    @app.exception_handler(OperationalError)
+    async def _database_unavailable(_request: Request, exc: Exception):
+        # every connection busy (pool timeout) or the database gone: a moment's unavailability, not a defect
+        log.warning("database unavailable: %s", type(exc).__name__)
+        code, message = _HTTP_DEFAULTS[503]
+        return error_json(503, code, message, {"Retry-After": BUSY_RETRY_AFTER_S})
 
     @app.exception_handler(Exception)
     async def _unexpected(_request: Request, exc: Exception):

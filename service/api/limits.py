@@ -1,29 +1,47 @@
-"""Upload size limit, enforced while the body streams in (before multipart parsing keeps it)."""
+"""The gate in front of uploads: the declared size is checked first (no work for an oversized body),
+then the caller is authenticated from the headers alone (an unauthorised body is never received),
+then the body is counted while it streams in (before multipart parsing keeps it)."""
 from __future__ import annotations
 
 import json
 
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+
 from service.api.errors import ApiError
 
 UPLOAD_PATHS = {"/documents", "/ui/upload"}
+AUTHENTICATED_UPLOADS = {"/documents": "uploader", "/bulk": "admin"}   # path -> role needed, checked before the body
 MULTIPART_OVERHEAD = 64 * 1024   # form fields and part headers around the file
 
 
 class UploadSizeLimit:
-    """ASGI middleware: a POST to an upload path whose body exceeds the limit gets 413 JSON."""
+    """ASGI middleware: a POST to an upload path whose body exceeds the limit gets 413 JSON; an upload
+    by a caller without the role gets 401/403 before its body is read."""
 
-    def __init__(self, app, max_bytes: int):
+    def __init__(self, app, max_bytes: int, settings=None):
         self.app = app
         self.max_body = max_bytes + MULTIPART_OVERHEAD
         self.message = f"Tệp quá lớn: tối đa {max_bytes / 1024 / 1024:g} MB"
+        self.settings = settings
 
     async def __call__(self, scope, receive, send):
-        if scope["type"] != "http" or scope["method"] != "POST" or scope["path"] not in UPLOAD_PATHS:
+        if scope["type"] != "http" or scope["method"] != "POST":
             return await self.app(scope, receive, send)
-        headers = dict(scope.get("headers") or [])
-        declared = headers.get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.max_body:
-            return await self._reject(send)
+        path = scope["path"]
+        if path in AUTHENTICATED_UPLOADS and self.settings is not None:
+            if path in UPLOAD_PATHS and self._declared_too_large(scope):
+                return await self._reject(send, 413, "too_large", self.message)
+            from service.api.deps import authenticate_before_body
+
+            refused = await run_in_threadpool(authenticate_before_body, Request(scope), self.settings,
+                                              AUTHENTICATED_UPLOADS[path])
+            if refused is not None:
+                return await self._reject(send, refused.status_code, refused.code, refused.message, refused.headers)
+        if path not in UPLOAD_PATHS:
+            return await self.app(scope, receive, send)
+        if self._declared_too_large(scope):
+            return await self._reject(send, 413, "too_large", self.message)
         received = 0
         response_started = False
 
@@ -46,11 +64,16 @@ class UploadSizeLimit:
         except ApiError as exc:
             if exc.status_code != 413 or response_started:
                 raise
-            await self._reject(send)
+            await self._reject(send, 413, "too_large", self.message)
 
-    async def _reject(self, send):
-        body = json.dumps({"error": "too_large", "message": self.message}, ensure_ascii=False).encode()
-        await send({"type": "http.response.start", "status": 413,
+    def _declared_too_large(self, scope) -> bool:
+        declared = dict(scope.get("headers") or []).get(b"content-length")
+        return declared is not None and declared.isdigit() and int(declared) > self.max_body
+
+    async def _reject(self, send, status: int, code: str, message: str, headers: dict | None = None):
+        body = json.dumps({"error": code, "message": message}, ensure_ascii=False).encode()
+        extra = [(k.lower().encode(), v.encode()) for k, v in (headers or {}).items()]
+        await send({"type": "http.response.start", "status": status,
                     "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
-                                (b"connection", b"close")]})
+                                (b"connection", b"close"), *extra]})
         await send({"type": "http.response.body", "body": body})

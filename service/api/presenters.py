@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from typing import Optional
 
-from service.api.schemas import AnalysisOut, AnalysisSummary, DocumentDetail, DocumentOut, FlagCounts, FlagOut
+from service.api.schemas import (AnalysisOut, AnalysisSummary, DocumentDetail, DocumentOut, FlagCounts, FlagOut,
+                                 VersionChanges)
 from service.storage.models import Analysis, Document, FlagRow, Review
 from service.storage.repository import flag_key
 
@@ -13,7 +14,8 @@ def document_out(document: Document, counts: Optional[dict] = None, *, model=Doc
                  format=document.format, status=document.status, error=document.error_code,
                  error_message=document.error_message, number=document.number, title=document.title,
                  pages=document.pages, uploaded_by=document.uploaded_by, created_at=document.created_at,
-                 current_analysis_id=document.current_analysis_id,
+                 current_analysis_id=document.current_analysis_id, version=document.version or 1,
+                 previous_version_id=document.previous_version_id,
                  flag_counts=FlagCounts(**counts) if counts else FlagCounts(), **extra)
 
 
@@ -46,6 +48,17 @@ def analysis_out(analysis: Analysis, flags: list[tuple[FlagRow, Optional[Review]
                        requested_parent_ids=analysis.requested_parent_ids, error=analysis.error_code,
                        error_message=analysis.error_message, created_at=analysis.created_at,
                        started_at=analysis.started_at, finished_at=analysis.finished_at)
+
+
+def version_changes(document: Document, changes: dict) -> VersionChanges:
+    previous = changes["previous"]
+    return VersionChanges(document_id=document.id, version=document.version or 1,
+                          previous_version_id=previous.id if previous is not None else None,
+                          analysis_id=document.current_analysis_id,
+                          previous_analysis_id=previous.current_analysis_id if previous is not None else None,
+                          new=[flag_out(*pair) for pair in changes["new"]],
+                          resolved=[flag_out(*pair) for pair in changes["resolved"]],
+                          carried=[flag_out(*pair) for pair in changes["carried"]], kept=changes["kept"])
 
 
 def analysis_summary(analysis: Analysis) -> AnalysisSummary:

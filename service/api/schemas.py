@@ -65,6 +65,20 @@ class FlagOut(BaseModel):
     analysis_id: str
 
 
+class VersionChanges(BaseModel):
+    """What changed between a document and its previous version (each side's latest analysis)."""
+
+    document_id: str
+    version: int
+    previous_version_id: Optional[str] = None
+    analysis_id: Optional[str] = None
+    previous_analysis_id: Optional[str] = None
+    new: list[FlagOut] = Field(default_factory=list, description="findings only in this version")
+    resolved: list[FlagOut] = Field(default_factory=list, description="findings of the previous version no longer present")
+    carried: list[FlagOut] = Field(default_factory=list, description="unchanged findings whose decision was carried over")
+    kept: int = Field(default=0, description="findings present in both versions")
+
+
 class FlagCounts(BaseModel):
     by_type: dict[str, int] = Field(default_factory=dict)
     by_status: dict[str, int] = Field(default_factory=dict)
@@ -86,6 +100,8 @@ class DocumentOut(BaseModel):
     uploaded_by: Optional[str] = None
     created_at: UtcDatetime
     current_analysis_id: Optional[str] = None
+    version: int = Field(default=1, description="1, or n when this upload is the n-th version of a stored document")
+    previous_version_id: Optional[str] = Field(default=None, description="the stored document this one is a new version of")
     flag_counts: FlagCounts = Field(default_factory=FlagCounts)
 
 
@@ -215,9 +231,21 @@ class Me(BaseModel):
 
 class Health(BaseModel):
     status: Literal["ok", "degraded"]
-    database: bool
+    database: bool              # the job dispatcher's last probe (every few seconds): /healthz never waits
     queue: int
     workers: int
+
+
+class Readiness(BaseModel):
+    status: Literal["ok", "not_ready"]
+    database: bool
+    disk_free_mb: float
+    disk_ok: bool
+    workers: int                # configured
+    workers_alive: Optional[int] = None   # live worker processes (None: threads, or none started yet)
+    queue: int
+    queue_limit: int
+    problems: list[str] = []
 
 
 FlagTypeParam = FlagType

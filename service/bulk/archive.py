@@ -74,7 +74,7 @@ def extract_zip(archive: Path, dest: Path, limits: ZipLimits = ZipLimits()) -> l
                 raise
             return written
     except zipfile.BadZipFile as exc:
-        raise BulkInputError(f"Tệp tải lên không phải tệp nén ZIP hợp lệ: {exc}", "bad_zip") from exc
+        raise BulkInputError("Tệp tải lên không phải tệp nén ZIP hợp lệ (hỏng hoặc không trọn vẹn)", "bad_zip") from exc
 
 
 def _extract_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, target: Path, limits: ZipLimits, total: int) -> int:

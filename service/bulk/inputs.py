@@ -82,7 +82,8 @@ def read_manifest(manifest: Path) -> Corpus:
     try:
         data = yaml.safe_load(manifest.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise BulkInputError(f"Không đọc được tệp danh sách {manifest.name}: {exc}", "bad_manifest") from exc
+        raise BulkInputError(f"Không đọc được tệp danh sách {manifest.name}: sai cú pháp YAML hoặc không đọc được tệp",
+                             "bad_manifest") from exc
     entries = data.get("plans") if isinstance(data, dict) else data
     if not isinstance(entries, list):
         raise BulkInputError(f"Tệp danh sách {manifest.name} phải có mục 'plans:' là một danh sách tệp", "bad_manifest")

@@ -126,7 +126,7 @@ def _analyse(data: bytes, name: str, options: AnalyseOptions) -> Outcome:
         config = JobConfig(database_url="", files_dir="", max_pages=options.max_pages, job_timeout_s=options.timeout_s)
         outcome.error_code, outcome.error_message = _failure(exc, config)
         if outcome.error_code == "internal_error":   # say which error: the run log is all an operator has
-            outcome.error_message = message("internal_error", detail=f"{type(exc).__name__}: {exc}"[:300])
+            outcome.error_message = message("internal_error")
     else:
         outcome.status = "done"
         outcome.extraction, outcome.report = extraction, report

@@ -86,12 +86,20 @@ class BulkJobs:
         """The folder to analyse, if it lies inside one of the allowed roots."""
         path = Path(folder).expanduser().resolve()
         if not any(path == root or path.is_relative_to(root) for root in self.config.roots):
-            roots = ", ".join(str(r) for r in self.config.roots)
+            roots = ", ".join(r.name for r in self.config.roots)   # names only: no server paths in answers
             raise BulkInputError(f"Thư mục {folder} nằm ngoài các thư mục được phép ({roots}; đặt PLANGAP_BULK_ROOTS)",
                                  "forbidden_path")
         if not path.exists():
             raise BulkInputError(f"Không tìm thấy thư mục hoặc tệp: {folder}", "not_found")
         return path
+
+    def display_folder(self, path: Path) -> str:
+        """How a folder is shown to API clients: relative to the allowed root it lies in, never the
+        server's absolute path."""
+        for root in self.config.roots:
+            if path == root or path.is_relative_to(root):
+                return str(Path(root.name) / path.relative_to(root))
+        return path.name
 
     # ---- starting
 
@@ -113,7 +121,7 @@ class BulkJobs:
         with self._lock:
             if self._busy():
                 raise BulkBusy()
-            job_id, job_dir = self._new_job("folder", str(path), requested_by)
+            job_id, job_dir = self._new_job("folder", self.display_folder(path), requested_by)
             self._launch(job_id, path, job_dir)
         return job_id
 
@@ -156,7 +164,9 @@ class BulkJobs:
         thread = self._threads.get(job_id)
         if status.get("status") in ("queued", "running") and (thread is None or not thread.is_alive()):
             status["status"] = "interrupted"   # the server stopped while it ran
-        return {**job, **status, "id": job_id}
+        # the job's own description of its source (a zip's name, a folder relative to its root), not the
+        # run's working path on this server
+        return {**job, **status, "id": job_id, "source": job.get("source", "")}
 
     def list(self) -> list[dict]:
         if not self.root.is_dir():

@@ -10,12 +10,13 @@ import json
 import sys
 import time
 from dataclasses import asdict, dataclass, field
+from functools import partial
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Optional
 
 from nlp.errors import PlangapError
-from nlp.pipeline import content_hash
+from nlp.pipeline import content_hash, read_input_file
 from service.bulk.executors import Job, make_backend
 from service.bulk.inputs import Corpus, discover
 from service.bulk.job import AnalyseOptions, Outcome
@@ -116,7 +117,7 @@ def read_status(out_dir: Path) -> Optional[dict]:
 
 
 def _hash_file(path: Path) -> str:
-    return content_hash(path.read_bytes())
+    return content_hash(read_input_file(path))
 
 
 def _parent_texts() -> dict[str, str]:
@@ -131,6 +132,8 @@ def _plan(corpus: Corpus, database_url: str, retry_failed: bool, progress: Progr
     for file in corpus.files:
         try:
             entries.append(Entry(file, sha256=_hash_file(file.path)))
+        except PlangapError as exc:   # not a regular file, or over the size limit: refused unread
+            entries.append(Entry(file, this_run="unreadable", error_code=exc.code, error_message=exc.message))
         except OSError as exc:
             entries.append(Entry(file, this_run="unreadable", error_code="not_found" if isinstance(exc, FileNotFoundError)
                                  else "unreadable", error_message=f"Không đọc được tệp {file.name}: {exc.strerror or exc}"))
@@ -147,7 +150,7 @@ def _plan(corpus: Corpus, database_url: str, retry_failed: bool, progress: Progr
             entry.this_run = "duplicate"
         else:
             first_of[entry.sha256] = entry
-            jobs.append(Job(key=entry.sha256, name=entry.file.name, load=entry.file.path.read_bytes))
+            jobs.append(Job(key=entry.sha256, name=entry.file.name, load=partial(read_input_file, entry.file.path)))
     progress.total = len(entries)
     progress.ignored = len(corpus.ignored)
     progress.to_process = len(jobs)
@@ -162,6 +165,9 @@ def _outcome_of(job: Job, result: "Outcome | BaseException") -> Outcome:
         return result
     from service.worker import message
 
+    if isinstance(result, PlangapError):
+        return Outcome(name=job.name, sha256=job.key, status="failed", error_code=result.code,
+                       error_message=result.message, seconds={"total": 0.0})
     if isinstance(result, OSError):
         return Outcome(name=job.name, sha256=job.key, status="failed", error_code="unreadable",
                        error_message=f"Không đọc được tệp {job.name}: {result.strerror or result}", seconds={"total": 0.0})
@@ -169,7 +175,7 @@ def _outcome_of(job: Job, result: "Outcome | BaseException") -> Outcome:
 
     crashed = isinstance(result, BrokenProcessPool) or type(result).__name__ == "KilledWorker"
     code = "worker_crashed" if crashed else "internal_error"
-    text = message(code) if crashed else message("internal_error", detail=f"{type(result).__name__}: {result}"[:300])
+    text = message(code)
     return Outcome(name=job.name, sha256=job.key, status="failed", error_code=code, error_message=text,
                    seconds={"total": 0.0})
 
@@ -203,7 +209,9 @@ def run_bulk(source: str | Path | Corpus, out_dir: str | Path, *, settings: Opti
         progress.status = "done"
     except BaseException as exc:
         progress.status = "failed"
-        progress.error = exc.message if isinstance(exc, PlangapError) else f"{type(exc).__name__}: {exc}"
+        from service.worker import message
+
+        progress.error = exc.message if isinstance(exc, PlangapError) else message("internal_error")
         raise
     finally:
         progress.finished_at = _now()

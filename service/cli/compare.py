@@ -43,9 +43,19 @@ def load_document(path: str | Path) -> Extraction:
 
 
 def corpus_documents(directory: str | Path) -> list[Extraction]:
+    """The candidate parents of a folder; one that cannot be read is reported and left out."""
+    from service.cli.errors import describe_error
+
     files = sorted(p for p in Path(directory).iterdir()
                    if p.is_file() and p.suffix.lower() in EXTRACTION_SUFFIXES | PLAN_SUFFIXES | {".yml", ".yaml"})
-    return [load_document(p) for p in files]
+    documents = []
+    for path in files:
+        try:
+            documents.append(load_document(path))
+        except Exception as exc:  # noqa: BLE001 - one bad file never stops the comparison
+            code, message = describe_error(exc)
+            print(f"{path}: bỏ qua, lỗi [{code}] {message}", file=sys.stderr)
+    return documents
 
 
 def run(args: argparse.Namespace) -> int:

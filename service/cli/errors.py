@@ -5,7 +5,7 @@ from nlp.errors import PlangapError
 
 
 def describe_error(exc: Exception) -> tuple[str, str]:
-    """(code, Vietnamese message) for an ingest error or an OS error."""
+    """(code, Vietnamese message) for an ingest error, an OS error or an unexpected failure."""
     if isinstance(exc, PlangapError):
         return exc.code, exc.message
     if isinstance(exc, FileNotFoundError):
@@ -14,4 +14,7 @@ def describe_error(exc: Exception) -> tuple[str, str]:
         return "io_error", f"Đây là thư mục, không phải tệp: {exc.filename}"
     if isinstance(exc, PermissionError):
         return "io_error", f"Không có quyền đọc tệp: {exc.filename}"
-    return "io_error", f"Không đọc được tệp: {getattr(exc, 'strerror', None) or exc}"
+    if isinstance(exc, OSError):
+        return "io_error", f"Không đọc được tệp: {exc.strerror or 'lỗi vào/ra'}"
+    # a defect of ours, not of the file: no library internals in the message (the type name is enough to report it)
+    return "internal_error", f"Lỗi nội bộ khi xử lý tệp ({type(exc).__name__}); các tệp khác vẫn được xử lý"

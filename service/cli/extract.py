@@ -5,7 +5,6 @@ import json
 import sys
 from pathlib import Path
 
-from nlp.errors import PlangapError
 from service.cli.errors import describe_error
 
 
@@ -27,7 +26,7 @@ def run(args) -> int:
     for path in args.files:
         try:
             extraction = extract_file(path, sandboxed=not args.no_sandbox)
-        except (PlangapError, OSError) as exc:
+        except Exception as exc:  # noqa: BLE001 - one bad file never stops the batch: report it, go on
             failures += 1
             code, message = describe_error(exc)
             print(f"{path}: lỗi [{code}] {message}", file=sys.stderr)

@@ -41,10 +41,10 @@ def render_tree(doc: StructuredDocument) -> str:
 
 
 def run(args) -> int:
-    from nlp.pipeline import structure_bytes
+    from nlp.pipeline import read_input_file, structure_bytes
 
     try:
-        doc = structure_bytes(args.file.read_bytes(), args.file.name, sandboxed=not args.no_sandbox)
+        doc = structure_bytes(read_input_file(args.file), args.file.name, sandboxed=not args.no_sandbox)
     except (PlangapError, OSError) as exc:
         code, message = describe_error(exc)
         print(f"Lỗi [{code}]: {message}", file=sys.stderr)

@@ -15,6 +15,16 @@ MIGRATIONS_DIR = Path(__file__).resolve().parents[1] / "migrations"
 _engines: dict[str, Engine] = {}
 _lock = threading.Lock()
 
+# Connections per engine. The API sizes it to its request threads (set_pool_size) so that a request
+# never waits for a connection held by others; a wait that long anyway fails fast (503), not after 30 s.
+_pool = {"pool_size": 5, "max_overflow": 10, "pool_timeout": 10}
+
+
+def set_pool_size(size: int) -> None:
+    """Connections of engines created from now on in this process (one per thread that may hold one)."""
+    with _lock:
+        _pool["pool_size"] = max(1, size)
+
 
 def _configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
@@ -34,10 +44,10 @@ def get_engine(url: str) -> Engine:
                 path = url.split("///", 1)[-1]
                 if path and path != ":memory:":
                     Path(path).parent.mkdir(parents=True, exist_ok=True)
-                engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+                engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **_pool)
                 _configure_sqlite(engine)
             else:
-                engine = create_engine(url, pool_pre_ping=True)
+                engine = create_engine(url, pool_pre_ping=True, **_pool)
             _engines[url] = engine
         return engine
 

@@ -54,6 +54,10 @@ class Document(Base):
     extraction: Mapped[Optional[dict[str, Any]]] = mapped_column(JsonType)
     current_analysis_id: Mapped[Optional[str]] = mapped_column(String(32))
     uploaded_by: Mapped[Optional[str]] = mapped_column(String(100))
+    # an upload found (after extraction) to be a new version of a stored document: same number, issuer
+    # and date, or near-identical text (service/storage/versions.py)
+    previous_version_id: Mapped[Optional[str]] = mapped_column(String(32), index=True)
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
 
@@ -115,6 +119,7 @@ class Review(Base):
     status: Mapped[str] = mapped_column(String(20), default="open")
     comment: Mapped[Optional[str]] = mapped_column(Text)
     reviewer: Mapped[Optional[str]] = mapped_column(String(100))
+    carried_from: Mapped[Optional[str]] = mapped_column(String(32))   # the earlier version the decision came from
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
     reason: Mapped[Optional[str]] = mapped_column(String(40))     # why it was dismissed (DISMISS_REASONS)
     version: Mapped[int] = mapped_column(Integer, default=0)      # +1 per decision: optimistic concurrency

@@ -14,6 +14,8 @@ from sqlalchemy.orm import Session
 
 from nlp.pipeline import content_hash
 from nlp.schema import ComparisonReport, Extraction
+from service.storage import versions
+from service.storage.disk import write_atomically
 from service.storage.evidence import evidence_context
 from service.storage.models import Analysis, Document, FlagRow, Review, utcnow
 
@@ -78,17 +80,16 @@ def store_document(session: Session, data: bytes, filename: str, *, files_dir: P
             set_document_extraction(existing, extraction, fmt=fmt, pages=pages)
         return existing, False
     path = stored_file_path(files_dir, sha256)
-    path.parent.mkdir(parents=True, exist_ok=True)
     if not path.exists():
-        tmp = path.with_suffix(".tmp")
-        tmp.write_bytes(data)
-        tmp.replace(path)
+        write_atomically(path, data)
     document = Document(id=document_id_for_hash(sha256), sha256=sha256, filename=safe_filename(filename),
                         size=len(data), format=fmt, status="queued", uploaded_by=uploaded_by)
     session.add(document)
     if extraction is not None:
         set_document_extraction(document, extraction, fmt=fmt, pages=pages)
     session.flush()
+    if extraction is not None:
+        versions.link_version(session, document)
     return document, True
 
 
@@ -137,9 +138,13 @@ def documents_with_status(session: Session, statuses: Iterable[str]) -> list[Doc
 # ---------------------------------------------------------------- analyses
 
 
+def new_analysis_id() -> str:
+    return uuid.uuid4().hex[:16]
+
+
 def create_analysis(session: Session, document_id: str, parent_ids: Optional[list[str]] = None,
-                    requested_by: Optional[str] = None) -> Analysis:
-    analysis = Analysis(id=uuid.uuid4().hex[:16], document_id=document_id,
+                    requested_by: Optional[str] = None, analysis_id: Optional[str] = None) -> Analysis:
+    analysis = Analysis(id=analysis_id or new_analysis_id(), document_id=document_id,
                         requested_parent_ids=list(parent_ids) if parent_ids else None,
                         status="queued", requested_by=requested_by)
     session.add(analysis)
@@ -205,6 +210,8 @@ def store_report(session: Session, analysis: Analysis, report: ComparisonReport,
     document = session.get(Document, analysis.document_id)
     if document is not None:
         document.current_analysis_id = analysis.id
+        session.flush()
+        versions.carry_reviews(session, document, seen)   # decisions on unchanged findings of the last version
     session.flush()
     return analysis
 

@@ -124,3 +124,30 @@ def test_the_queue_counts_jobs_until_they_finish(tmp_path):
     finally:
         release.set()
         runner.shutdown()
+
+
+def test_regression_job_time_limit_survives_a_swallowed_alarm():
+    """The alarm's exception was once raised inside a garbage-collector callback (hypothesis installs
+    one), printed as 'Exception ignored' and lost: the analysis ran to 'done' past its limit."""
+    import time
+
+    from service.worker import JobTimeout, _time_limit
+
+    swallowed = []
+    with pytest.raises(JobTimeout):
+        with _time_limit(0.01):
+            deadline = time.monotonic() + 5
+            while time.monotonic() < deadline:
+                try:
+                    time.sleep(0.001)
+                except JobTimeout:
+                    if swallowed:
+                        raise
+                    swallowed.append(True)   # the first one lost: the alarm must come again
+    assert swallowed
+    with pytest.raises(JobTimeout):
+        with _time_limit(0.01):
+            try:
+                time.sleep(0.2)
+            except JobTimeout:
+                pass                         # every raise lost, and the block ends: still over its time

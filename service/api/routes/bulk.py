@@ -13,7 +13,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse
 from pydantic import BaseModel, ConfigDict
 
-from service.api.deps import Admin, Reader, SettingsDep
+from service.api.deps import Admin, SettingsDep
 from service.api.errors import ApiError, error_responses
 from service.bulk.inputs import BulkInputError
 from service.bulk.jobs import BulkBusy, BulkJobs
@@ -110,18 +110,18 @@ def list_bulk(request: Request, _admin: Admin):
     return [_out(status) for status in bulk_jobs(request).list()]
 
 
-@router.get("/{job_id}", response_model=BulkJobOut, responses=error_responses(401, 404),
-            summary="Tiến độ và kết quả của một lượt phân tích hàng loạt")
-def get_bulk(job_id: str, request: Request, _reader: Reader):
+@router.get("/{job_id}", response_model=BulkJobOut, responses=error_responses(401, 403, 404),
+            summary="Tiến độ và kết quả của một lượt phân tích hàng loạt (quản trị)")
+def get_bulk(job_id: str, request: Request, _admin: Admin):
     status = bulk_jobs(request).status(job_id)
     if status is None:
         raise ApiError(404, "not_found", f"Không tìm thấy lượt phân tích {job_id}")
     return _out(status)
 
 
-@router.get("/{job_id}/files/{name}", responses=error_responses(401, 404),
-            summary="Tệp kết quả: documents.csv/.parquet, flags.csv/.parquet, overview.html")
-def get_bulk_file(job_id: str, name: str, request: Request, _reader: Reader):
+@router.get("/{job_id}/files/{name}", responses=error_responses(401, 403, 404),
+            summary="Tệp kết quả (quản trị): documents.csv/.parquet, flags.csv/.parquet, overview.html")
+def get_bulk_file(job_id: str, name: str, request: Request, _admin: Admin):
     path = bulk_jobs(request).output_path(job_id, name)
     if path is None:
         raise ApiError(404, "not_found", f"Không tìm thấy tệp {name} của lượt phân tích {job_id}")

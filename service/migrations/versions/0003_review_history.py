@@ -1,7 +1,7 @@
 """review history: reason and version of a decision, append-only review events
 
 Revision ID: 0003
-Revises: 0001 (the lead chains it after 0002 at merge)
+Revises: 0002 (the lead chains it after 0002 at merge)
 Create Date: 2026-12-02
 """
 from __future__ import annotations
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0003"
-down_revision = "0001"
+down_revision = "0002"
 branch_labels = None
 depends_on = None
 
