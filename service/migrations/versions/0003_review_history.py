@@ -1,7 +1,7 @@
 """review history: reason and version of a decision, append-only review events
 
 Revision ID: 0003
-Revises: 0002 (the lead chains it after 0002 at merge)
+Revises: 0002
 Create Date: 2026-12-02
 """
 from __future__ import annotations
