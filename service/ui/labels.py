@@ -34,6 +34,10 @@ FLAG_EXPLANATIONS = {
     "duplicate_item": "Hai nhiệm vụ gần như giống hệt nhau trong cùng một phần của kế hoạch.",
     "stale_deadline": "Thời hạn đã qua trước ngày ban hành kế hoạch.",
     "unresolved_parent": "Kế hoạch dẫn một văn bản cấp trên chưa có trong hệ thống nên chưa đối chiếu được.",
+    "incomplete_tasks": "Các nhiệm vụ của mục này chưa đủ “5 rõ”: nhiệm vụ nào thiếu cơ quan chủ trì, thiếu thời hạn "
+                        "được liệt kê (không tính nơi kế hoạch đã giao ở phần tổ chức thực hiện hoặc phụ lục).",
+    "owner_conflict": "Cùng một nhiệm vụ được nêu hai lần trong kế hoạch, mỗi lần giao một cơ quan chủ trì khác nhau.",
+    "lead_is_partner": "Cơ quan chủ trì của nhiệm vụ đồng thời được ghi là cơ quan phối hợp.",
 }
 
 SEVERITIES = {"high": "Cao", "medium": "Trung bình", "low": "Thấp", "info": "Thông tin"}

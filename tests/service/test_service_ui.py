@@ -89,3 +89,12 @@ def test_logout_ends_the_session(tmp_path):
         assert client.get("/ui/", follow_redirects=False).status_code == 200
         client.post("/ui/logout")
         assert client.get("/ui/", follow_redirects=False).status_code == 303
+
+
+def test_every_flag_type_has_a_label_and_an_explanation():
+    from typing import get_args
+
+    from nlp.schema import FlagType
+    from service.ui.labels import FLAG_EXPLANATIONS, FLAG_TYPES
+
+    assert set(get_args(FlagType)) <= set(FLAG_TYPES) and set(get_args(FlagType)) <= set(FLAG_EXPLANATIONS)

@@ -52,7 +52,7 @@ def test_second_value_of_the_same_plan_is_not_labelled_as_the_parent(ui):
 
 def test_flags_without_a_parent_side_have_no_empty_half(ui):
     client, _, analysis_id = ui
-    page = client.get(f"/ui/analyses/{analysis_id}", params={"type": "no_owner"}).text
+    page = client.get(f"/ui/analyses/{analysis_id}", params={"type": "incomplete_tasks"}).text
     assert 'class="side-by-side single"' in page and "không có đoạn tương ứng" not in page
 
 
@@ -172,8 +172,18 @@ def test_documents_are_listed_by_number_and_title(ui):
     assert number and f'<a href="/ui/documents/{document_id}">{number}</a>' in page
 
 
-def test_a_missing_item_shows_the_nearest_items_of_the_plan(ui):
-    client, document_id, analysis_id = ui
+@pytest.fixture(scope="module")
+def ui_001(tmp_path_factory):
+    """Plan 001: compare finds a locality task of 03/NQ-CP it does not carry (plan 002 carries them all)."""
+    settings = make_settings(tmp_path_factory.mktemp("triage001"), workers=0)
+    document_id, analysis_id = seed_analysis(settings, 1)
+    with TestClient(create_app(settings)) as client:
+        assert client.post("/ui/login", data={"name": "", "password": ADMIN_TOKEN}, follow_redirects=False).status_code == 303
+        yield client, document_id, analysis_id
+
+
+def test_a_missing_item_shows_the_nearest_items_of_the_plan(ui_001):
+    client, document_id, analysis_id = ui_001
     missing = [f for f in client.get(f"/analyses/{analysis_id}", headers=AUTH).json()["flags"]
                if f["type"] == "missing_task" and f["child"] and f["child"]["section"]]
     assert missing
