@@ -67,6 +67,20 @@ def init_worker(run_dir: Optional[str], parent_pid: int) -> None:
         os._exit(0)
     if run_dir:
         register(Path(run_dir), os.getpid())
+    _yield_cpu_to_the_server()
+
+
+WORKER_NICENESS = 10
+
+
+def _yield_cpu_to_the_server() -> None:
+    """Analyses are background work: on a small machine they must not starve the API process (its
+    /healthz and uploads). A positive niceness, inherited by the sandboxes the worker starts, lets the
+    kernel give the server the CPU first; the workers still get every cycle it leaves."""
+    try:
+        os.nice(WORKER_NICENESS)
+    except OSError:        # not permitted here: the workers run at the server's priority
+        pass
 
 
 def register(run_dir: Path, pid: int) -> None:

@@ -2,6 +2,10 @@
 from __future__ import annotations
 
 import argparse
+import sys
+
+
+SWITCH_INTERVAL_S = 0.001
 
 
 def add_parser(subparsers) -> None:
@@ -20,6 +24,9 @@ def run(args: argparse.Namespace) -> int:
 
     base = f"http://{args.host}:{args.port}"
     print(f"plangap: giao diện rà soát {base}/ui/  ·  API {base}/openapi.json", flush=True)
+    # The event loop (/healthz, accepting connections) shares the GIL with the request threads: a shorter
+    # switch interval than CPython's 5 ms lets it run between their slices during a burst of uploads.
+    sys.setswitchinterval(SWITCH_INTERVAL_S)
     # one server process: the worker pool lives inside it (uvicorn --workers would start several pools)
     uvicorn.run("service.api.main:create_app", factory=True, host=args.host, port=args.port, log_level=args.log_level)
     return 0

@@ -151,3 +151,16 @@ def test_regression_job_time_limit_survives_a_swallowed_alarm():
                 time.sleep(0.2)
             except JobTimeout:
                 pass                         # every raise lost, and the block ends: still over its time
+
+
+def test_pool_workers_run_below_the_server_priority():
+    """Background analyses yield the CPU to the API process (/healthz under a burst, issue 10)."""
+    import multiprocessing
+    import os
+
+    from service.processes import WORKER_NICENESS, init_worker
+
+    ctx = multiprocessing.get_context("spawn")
+    with ctx.Pool(1, initializer=init_worker, initargs=(None, os.getpid())) as pool:
+        worker_nice = pool.apply(os.nice, (0,))
+    assert worker_nice >= min(19, os.nice(0) + WORKER_NICENESS)
