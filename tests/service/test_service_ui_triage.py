@@ -17,13 +17,18 @@ from triage_testlib import seed_analysis
 NO_NETWORK = re.compile(r'(?:src|href)="(?:https?:)?//')
 
 
-@pytest.fixture(scope="module")
-def ui(tmp_path_factory):
-    settings = make_settings(tmp_path_factory.mktemp("triage"), workers=0)
-    document_id, analysis_id = seed_analysis(settings, 2)
+def logged_in_ui(tmp_path_factory, plan_index: int):
+    """(client logged in as admin, document id, analysis id) of a corpus plan stored with its analysis."""
+    settings = make_settings(tmp_path_factory.mktemp(f"triage{plan_index}"), workers=0)
+    document_id, analysis_id = seed_analysis(settings, plan_index)
     with TestClient(create_app(settings)) as client:
         assert client.post("/ui/login", data={"name": "", "password": ADMIN_TOKEN}, follow_redirects=False).status_code == 303
         yield client, document_id, analysis_id
+
+
+@pytest.fixture(scope="module")
+def ui(tmp_path_factory):
+    yield from logged_in_ui(tmp_path_factory, 2)
 
 
 def test_analysis_page_has_every_flag_with_what_triage_needs(ui):
@@ -175,11 +180,7 @@ def test_documents_are_listed_by_number_and_title(ui):
 @pytest.fixture(scope="module")
 def ui_001(tmp_path_factory):
     """Plan 001: compare finds a locality task of 03/NQ-CP it does not carry (plan 002 carries them all)."""
-    settings = make_settings(tmp_path_factory.mktemp("triage001"), workers=0)
-    document_id, analysis_id = seed_analysis(settings, 1)
-    with TestClient(create_app(settings)) as client:
-        assert client.post("/ui/login", data={"name": "", "password": ADMIN_TOKEN}, follow_redirects=False).status_code == 303
-        yield client, document_id, analysis_id
+    yield from logged_in_ui(tmp_path_factory, 1)
 
 
 def test_a_missing_item_shows_the_nearest_items_of_the_plan(ui_001):
