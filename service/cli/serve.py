@@ -28,5 +28,7 @@ def run(args: argparse.Namespace) -> int:
     # switch interval than CPython's 5 ms lets it run between their slices during a burst of uploads.
     sys.setswitchinterval(SWITCH_INTERVAL_S)
     # one server process: the worker pool lives inside it (uvicorn --workers would start several pools)
-    uvicorn.run("service.api.main:create_app", factory=True, host=args.host, port=args.port, log_level=args.log_level)
+    # uvloop and httptools (pinned): the loop and the HTTP parser in C rather than asyncio + h11
+    uvicorn.run("service.api.main:create_app", factory=True, host=args.host, port=args.port, log_level=args.log_level,
+                loop="uvloop", http="httptools")
     return 0

@@ -159,6 +159,30 @@ def test_regression_upload_refused_401_before_its_body_is_read(server_factory):
     assert '"unauthorized"' in answer
 
 
+def test_regression_write_meeting_a_full_queue_is_refused_429_before_its_body_is_read(server_factory):
+    # a burst's refused uploads were parsed on the event loop only to be refused: /healthz p99 > 200 ms
+    server = server_factory(PLANGAP_MAX_QUEUE="1", PLANGAP_WORKERS="0").start()
+    with httpx.Client(base_url=server.url, timeout=60) as client:
+        assert upload(client, variant(0)).status_code == 202          # the one place, kept: no worker runs it
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as connection:
+        connection.sendall(b"POST /documents HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=b\r\n"
+                           + f"Authorization: {AUTH['Authorization']}\r\n".encode()
+                           + b"Content-Length: 5000000\r\n\r\n")     # 5 MB announced, not one byte sent
+        started = time.monotonic()
+        answer = b""
+        while chunk := connection.recv(4096):
+            answer += chunk
+        answer = answer.decode("utf-8", "replace")
+    assert answer.startswith("HTTP/1.1 429"), answer
+    assert time.monotonic() - started < 5
+    assert '"queue_full"' in answer and "retry-after: 30" in answer.lower()
+    with httpx.Client(base_url=server.url, timeout=60) as client:
+        assert len(client.get("/documents", headers=AUTH).json()) == 1   # nothing stored for the refused one
+        refused = client.post("/analyses", json={"document_id": "x" * 16}, headers=AUTH)
+        assert refused.status_code == 429 and refused.json()["error"] == "queue_full"   # no lookup first
+        assert client.post("/analyses", json={"document_id": "x" * 16}).status_code == 401   # auth still first
+
+
 # ---------------------------------------------------------------- processes
 
 

@@ -12,6 +12,13 @@ from service.storage import repository as repo, versions
 router = APIRouter(prefix="/documents", tags=["documents"])
 
 
+def _document_or_404(session, document_id: str):
+    document = repo.get_document(session, document_id)
+    if document is None:
+        raise ApiError(404, "not_found", f"Không tìm thấy tài liệu {document_id}")
+    return document
+
+
 @router.post("", status_code=202, response_model=DocumentUploaded,
              responses={200: {"model": DocumentUploaded, "description": "Tệp đã có (trùng nội dung)"},
                         **error_responses(401, 403, 413, 415, 422, 429, 503, 507)},
@@ -41,16 +48,12 @@ def list_documents(session: DbDep, _reader: Reader, limit: int = Query(100, ge=1
 @router.get("/{document_id}", response_model=DocumentDetail, responses=error_responses(401, 404),
             summary="Thông tin tài liệu và kết quả trích xuất (JSON)")
 def get_document(document_id: str, session: DbDep, _reader: Reader):
-    document = repo.get_document(session, document_id)
-    if document is None:
-        raise ApiError(404, "not_found", f"Không tìm thấy tài liệu {document_id}")
+    document = _document_or_404(session, document_id)
     return document_detail(document, repo.flag_counts(session, [document.id]).get(document.id))
 
 
 @router.get("/{document_id}/changes", response_model=VersionChanges, responses=error_responses(401, 404),
             summary="Thay đổi so với phiên bản trước: cờ mới, cờ đã hết, quyết định được giữ lại")
 def get_document_changes(document_id: str, session: DbDep, _reader: Reader):
-    document = repo.get_document(session, document_id)
-    if document is None:
-        raise ApiError(404, "not_found", f"Không tìm thấy tài liệu {document_id}")
+    document = _document_or_404(session, document_id)
     return version_changes(document, versions.changes(session, document))
