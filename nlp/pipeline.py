@@ -12,23 +12,24 @@ def doc_id_for(source: str) -> str:
     return Path(source).stem
 
 
-def structure_bytes(data: bytes, source: str, *, sandboxed: bool = True) -> StructuredDocument:
+def structure_bytes(data: bytes, source: str, *, sandboxed: bool = True, progress=None) -> StructuredDocument:
+    """``progress``: called with the reader's progress events (OCR page by page)."""
     from nlp.limits import check_text_length
     from nlp.structure import build_structure
 
-    ingested = ingest(data, source, sandboxed=sandboxed)
+    ingested = ingest(data, source, sandboxed=sandboxed, progress=progress)
     check_text_length(ingested.text)   # before structure and extraction spend time on it
     return build_structure(ingested)
 
 
-def ingest(data: bytes, source: str, *, sandboxed: bool = True) -> IngestedDocument:
+def ingest(data: bytes, source: str, *, sandboxed: bool = True, progress=None) -> IngestedDocument:
     if sandboxed:
         from nlp.ingest.sandbox import ingest_sandboxed
 
-        return ingest_sandboxed(data, source)
+        return ingest_sandboxed(data, source, progress=progress)
     from nlp.ingest import ingest_bytes
 
-    return ingest_bytes(data, source)
+    return ingest_bytes(data, source, progress=progress)
 
 
 def extract_structured(doc: StructuredDocument) -> Extraction:

@@ -11,6 +11,7 @@ import multiprocessing
 import os
 import signal
 import threading
+import time
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
@@ -113,6 +114,35 @@ def _failure(exc: BaseException, config: JobConfig) -> tuple[str, str]:
     return "internal_error", message("internal_error")
 
 
+PROGRESS_INTERVAL_S = 0.5   # at most two progress writes a second (an OCR page takes seconds)
+
+
+class DocumentProgress:
+    """The sandbox's progress events ({"stage": "ocr", "done", "total", ...}) written to the document
+    row, so that the API's status shows how far a long reading is (page 3 of 12)."""
+
+    def __init__(self, config: JobConfig, document_id: str):
+        self.config, self.document_id = config, document_id
+        self._last: tuple = ()
+        self._written_at = 0.0
+
+    def __call__(self, event: dict) -> None:
+        state = {"stage": str(event.get("stage", "")), "done": int(event.get("done") or 0),
+                 "total": int(event.get("total") or 0)}
+        key = tuple(state.values())
+        now = time.monotonic()
+        finished = state["total"] and state["done"] >= state["total"]
+        same_stage = bool(self._last) and key[0] == self._last[0]
+        if key == self._last or (same_stage and not finished and now - self._written_at < PROGRESS_INTERVAL_S):
+            return
+        self._last, self._written_at = key, now
+        try:
+            with session_scope(self.config.database_url) as session:
+                repo.set_document_progress(session, self.document_id, state)
+        except Exception:   # noqa: BLE001 - progress is a courtesy: the reading goes on without it
+            log.warning("progress of %s not stored", self.document_id, exc_info=True)
+
+
 def run_extraction(config: JobConfig, document_id: str) -> str:
     """Read a stored upload into an Extraction. Returns the final status. Parsing runs in the ingest
     sandbox (a child process with a memory cap and a wall-clock limit)."""
@@ -133,7 +163,8 @@ def run_extraction(config: JobConfig, document_id: str) -> str:
             if not path.exists():
                 raise PlangapError(message("file_missing"), "file_missing")
             ingested = ingest_sandboxed(path.read_bytes(), filename, timeout_s=config.parse_timeout_s,
-                                        memory_mb=config.parse_memory_mb)
+                                        memory_mb=config.parse_memory_mb,
+                                        progress=DocumentProgress(config, document_id))
             check_text_length(ingested.text)
             structured = build_structure(ingested)
             if structured.pages and structured.pages > config.max_pages:
@@ -142,7 +173,8 @@ def run_extraction(config: JobConfig, document_id: str) -> str:
             extraction = extract_structured(structured)
     except WorkerStopping:   # the server is stopping: the next start runs this job again
         with session_scope(config.database_url) as session:
-            repo.get_document(session, document_id).status = "queued"
+            stopped = repo.get_document(session, document_id)
+            stopped.status, stopped.progress = "queued", None
         raise
     except BaseException as exc:  # noqa: BLE001 - every failure is stored, none is lost
         code, reason = _failure(exc, config)

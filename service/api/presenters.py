@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Optional
 
 from service.api.schemas import (AnalysisOut, AnalysisSummary, DocumentDetail, DocumentOut, FlagCounts, FlagOut,
-                                 VersionChanges)
+                                 ReadingProgress, VersionChanges)
 from service.storage.models import Analysis, Document, FlagRow, Review
 from service.storage.repository import flag_key
 
@@ -16,7 +16,20 @@ def document_out(document: Document, counts: Optional[dict] = None, *, model=Doc
                  pages=document.pages, uploaded_by=document.uploaded_by, created_at=document.created_at,
                  current_analysis_id=document.current_analysis_id, version=document.version or 1,
                  previous_version_id=document.previous_version_id,
+                 progress=reading_progress(document.progress) if document.status == "running" else None,
                  flag_counts=FlagCounts(**counts) if counts else FlagCounts(), **extra)
+
+
+STAGE_WORDS = {"ocr": "Đang nhận dạng chữ (OCR) các trang ảnh quét"}
+
+
+def reading_progress(progress: Optional[dict]) -> Optional[ReadingProgress]:
+    if not progress or not progress.get("total"):
+        return None
+    stage = str(progress.get("stage", ""))
+    done, total = int(progress.get("done", 0)), int(progress["total"])
+    words = STAGE_WORDS.get(stage, "Đang đọc tài liệu")
+    return ReadingProgress(stage=stage, done=done, total=total, message=f"{words}: {done}/{total} trang")
 
 
 def document_detail(document: Document, counts: Optional[dict]) -> DocumentDetail:

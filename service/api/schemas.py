@@ -85,6 +85,14 @@ class FlagCounts(BaseModel):
     total: int = 0
 
 
+class ReadingProgress(BaseModel):
+    """How far the reading of a running document is (OCR of scanned pages, page by page)."""
+    stage: str = Field(description="'ocr': nhận dạng chữ trang ảnh quét")
+    done: int = Field(description="số trang đã xong")
+    total: int = Field(description="tổng số trang của bước này")
+    message: str = Field(description="bằng lời, ví dụ 'Đang nhận dạng chữ (OCR): 3/12 trang'")
+
+
 class DocumentOut(BaseModel):
     id: str
     sha256: str
@@ -102,6 +110,8 @@ class DocumentOut(BaseModel):
     current_analysis_id: Optional[str] = None
     version: int = Field(default=1, description="1, or n when this upload is the n-th version of a stored document")
     previous_version_id: Optional[str] = Field(default=None, description="the stored document this one is a new version of")
+    progress: Optional[ReadingProgress] = Field(default=None, description="while status is 'running': how far "
+                                                                            "the reading is (OCR page by page)")
     flag_counts: FlagCounts = Field(default_factory=FlagCounts)
 
 

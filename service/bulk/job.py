@@ -29,6 +29,7 @@ class AnalyseOptions:
     sandbox: str = "binary"
     max_pages: int = 300
     timeout_s: float = 600.0
+    reading_dir: Optional[str] = None   # local workers: where to say how far their reading is (service.bulk.reading)
 
 
 @dataclass
@@ -100,15 +101,18 @@ def analyse_document(name: str, data: bytes, options: AnalyseOptions = AnalyseOp
 def _analyse(data: bytes, name: str, options: AnalyseOptions) -> Outcome:
     from nlp.compare import compare, resolve_parents
     from nlp.pipeline import content_hash, extract_structured, structure_bytes
+    from service.bulk.reading import reading_file
 
     started = time.perf_counter()
     outcome = Outcome(name=name, sha256=content_hash(data), status="failed", worker=worker_name())
     filename = name.rsplit("/", 1)[-1]
+    reading = reading_file(options.reading_dir, name)
     try:
         with _time_limit(options.timeout_s):
             if not data:
                 raise PlangapError("Tệp rỗng (0 byte)", "empty")
-            structured = structure_bytes(data, filename, sandboxed=_sandboxed(data, filename, options.sandbox))
+            structured = structure_bytes(data, filename, sandboxed=_sandboxed(data, filename, options.sandbox),
+                                         progress=reading)
             outcome.format, outcome.pages = structured.format, structured.pages
             if structured.pages and structured.pages > options.max_pages:
                 raise PlangapError(message("too_many_pages", pages=structured.pages, limit=options.max_pages),
@@ -134,6 +138,9 @@ def _analyse(data: bytes, name: str, options: AnalyseOptions) -> Outcome:
                            for p in parents]
         outcome.unresolved = [reference.model_dump(mode="json") for reference in unresolved]
         outcome.seconds = {"ingest": ingested - started, "extract": extracted - ingested, "compare": compared - extracted}
+    finally:
+        if reading is not None:
+            reading.clear()
     outcome.seconds["total"] = time.perf_counter() - started
     outcome.peak_rss_mb = peak_rss_mb()
     return outcome

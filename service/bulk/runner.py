@@ -7,9 +7,11 @@ a tail -f) and finally writes documents/flags tables and overview.html from the 
 from __future__ import annotations
 
 import json
+import shutil
 import sys
+import threading
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from functools import partial
 from datetime import datetime, timezone
 from pathlib import Path
@@ -21,12 +23,14 @@ from service.bulk.executors import Job, make_backend
 from service.bulk.inputs import Corpus, discover
 from service.bulk.job import AnalyseOptions, Outcome
 from service.bulk.overview import write_overview
+from service.bulk.reading import describe, read_reading
 from service.bulk.store import finished_hashes, store_outcome
 from service.bulk.summary import Entry, build_tables, write_tables
 from service.config import Settings, get_settings
 from service.storage.db import session_scope, upgrade
 
 STATUS_FILE = "status.json"
+READING_DIR = ".reading"       # local workers say there how far their current reading is (OCR pages)
 STATUS_INTERVAL_S = 0.5
 
 
@@ -62,6 +66,7 @@ class Progress:
     eta_s: Optional[float] = None
     error: Optional[str] = None        # why the run itself stopped
     outputs: dict[str, str] = field(default_factory=dict)
+    reading: list[dict] = field(default_factory=list)   # being read now: [{"name", "stage": "ocr", "done", "total"}]
 
 
 @dataclass
@@ -79,19 +84,27 @@ def _now() -> str:
 class StatusWriter:
     """Keeps status.json current (atomically replaced, at most every STATUS_INTERVAL_S)."""
 
-    def __init__(self, out_dir: Path, progress: Progress, on_progress: Optional[Callable[[Progress], None]]):
+    def __init__(self, out_dir: Path, progress: Progress, on_progress: Optional[Callable[[Progress], None]],
+                 reading_dir: Optional[Path] = None):
         self.path = out_dir / STATUS_FILE
         self.progress = progress
         self.on_progress = on_progress
+        self.reading_dir = reading_dir
         self.started = time.monotonic()
         self._last = 0.0
+        self._lock = threading.Lock()   # the driver and the ticker (service.bulk.runner._Ticker) both update
 
     def update(self, *, force: bool = False) -> None:
+        with self._lock:
+            self._update(force)
+
+    def _update(self, force: bool) -> None:
         now = time.monotonic()
         if not force and now - self._last < STATUS_INTERVAL_S:
             return
         self._last = now
         p = self.progress
+        p.reading = read_reading(self.reading_dir) if self.reading_dir is not None and p.status == "running" else []
         p.updated_at = _now()
         p.elapsed_s = round(now - self.started, 2)
         if p.processed and p.elapsed_s > 0:
@@ -190,7 +203,12 @@ def run_bulk(source: str | Path | Corpus, out_dir: str | Path, *, settings: Opti
     out_dir.mkdir(parents=True, exist_ok=True)
     corpus = source if isinstance(source, Corpus) else discover(source)
     progress = Progress(source=str(source if not isinstance(source, Corpus) else corpus.root), started_at=_now())
-    status = StatusWriter(out_dir, progress, on_progress)
+    reading_dir = None
+    if options.scheduler is None:   # pool processes on this machine share the folder
+        reading_dir = out_dir / READING_DIR
+        reading_dir.mkdir(exist_ok=True)
+        options = replace(options, analyse=replace(options.analyse, reading_dir=str(reading_dir)))
+    status = StatusWriter(out_dir, progress, on_progress, reading_dir)
     database_url = settings.resolved_database_url
     try:
         settings.ensure_dirs()
@@ -216,6 +234,8 @@ def run_bulk(source: str | Path | Corpus, out_dir: str | Path, *, settings: Opti
     finally:
         progress.finished_at = _now()
         status.update(force=True)
+        if reading_dir is not None:
+            shutil.rmtree(reading_dir, ignore_errors=True)
     return BulkResult(out_dir=out_dir, progress=progress, outputs=outputs, outcomes=outcomes)
 
 
@@ -234,6 +254,7 @@ def _compute(jobs: list[Job], by_key: dict[str, Entry], settings: Settings, opti
     bar = tqdm(total=len(jobs), unit="văn bản", desc="Phân tích", file=sys.stderr, dynamic_ncols=True,
                disable=not options.progress, smoothing=0.1)
     outcomes: list[dict] = []
+    ticker = _Ticker(status, bar)
     try:
         for job, result in backend.run(jobs, options.analyse):
             outcome = _outcome_of(job, result)
@@ -251,10 +272,32 @@ def _compute(jobs: list[Job], by_key: dict[str, Entry], settings: Settings, opti
             outcomes.append({"name": outcome.name, "status": outcome.status, "error_code": outcome.error_code,
                              "format": outcome.format, "pages": outcome.pages, "seconds": outcome.seconds,
                              "worker": outcome.worker, "peak_rss_mb": outcome.peak_rss_mb})
-            bar.set_postfix_str(f"lỗi {progress.failed}", refresh=False)
             bar.update(1)
             status.update()
     finally:
+        ticker.stop()
         bar.close()
         backend.close()
     return outcomes
+
+
+class _Ticker(threading.Thread):
+    """Between finished documents (a scan's OCR takes minutes): status.json and the bar stay current,
+    with what the workers are reading now."""
+
+    def __init__(self, status: StatusWriter, bar):
+        super().__init__(name="plangap-bulk-status", daemon=True)
+        self.status, self.bar = status, bar
+        self._stopped = threading.Event()
+        self.start()
+
+    def run(self) -> None:
+        while not self._stopped.wait(STATUS_INTERVAL_S):
+            self.status.update()
+            reading = describe(self.status.progress.reading)
+            failed = self.status.progress.failed
+            self.bar.set_postfix_str(" · ".join(filter(None, [f"lỗi {failed}", reading])))
+
+    def stop(self) -> None:
+        self._stopped.set()
+        self.join()

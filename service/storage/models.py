@@ -58,6 +58,8 @@ class Document(Base):
     # and date, or near-identical text (service/storage/versions.py)
     previous_version_id: Mapped[Optional[str]] = mapped_column(String(32), index=True)
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    # while the extraction runs: how far its long step is ({"stage": "ocr", "done", "total"}); None otherwise
+    progress: Mapped[Optional[dict[str, Any]]] = mapped_column(JsonType)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
 

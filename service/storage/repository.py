@@ -9,7 +9,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any, Iterable, Optional
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from nlp.pipeline import content_hash
@@ -106,12 +106,20 @@ def set_document_extraction(document: Document, extraction: Extraction, *, fmt: 
     document.pages = pages if pages is not None else document.pages
     document.status = "done"
     document.error_code = document.error_message = None
+    document.progress = None
 
 
 def set_document_failed(document: Document, code: str, message: str) -> None:
     document.status = "failed"
     document.error_code = code
     document.error_message = message
+    document.progress = None
+
+
+def set_document_progress(session: Session, document_id: str, progress: Optional[dict]) -> None:
+    """How far a running extraction is; one UPDATE, no row loaded (called page by page during OCR)."""
+    session.execute(update(Document).where(Document.id == document_id, Document.status == "running")
+                    .values(progress=progress))
 
 
 def document_extraction(document: Document) -> Optional[Extraction]:

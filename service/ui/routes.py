@@ -16,7 +16,7 @@ from fastapi.templating import Jinja2Templates
 from service.api import actions
 from service.api.deps import (STATIC_ADMIN_ID, DbDep, Principal, PrincipalDep, RunnerDep, SettingsDep, require)
 from service.api.errors import ApiError
-from service.api.presenters import flag_out
+from service.api.presenters import flag_out, reading_progress
 from service.api.schemas import UserIn
 from service.api.security import SESSION_COOKIE, csrf_token, make_session
 from service.storage import repository as repo
@@ -131,6 +131,7 @@ def document_page(document_id: str, request: Request, session: DbDep,
     extraction = document.extraction or {}
     return _render(request, "document.html", principal, document=document, analyses=analyses, counts=counts,
                    duplicate=duplicate, doc_label=viewer.document_label(document),
+                   progress=reading_progress(document.progress) if document.status == "running" else None,
                    n_tasks=len(extraction.get("tasks") or []), n_targets=len(extraction.get("targets") or []),
                    n_references=len(extraction.get("references") or []))
 

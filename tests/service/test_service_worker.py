@@ -164,3 +164,40 @@ def test_pool_workers_run_below_the_server_priority():
     with ctx.Pool(1, initializer=init_worker, initargs=(None, os.getpid())) as pool:
         worker_nice = pool.apply(os.nice, (0,))
     assert worker_nice >= min(19, os.nice(0) + WORKER_NICENESS)
+
+
+@pytest.mark.slow
+def test_api_status_reports_ocr_progress_page_by_page(tmp_path, plan_blocks):
+    from nlp.ingest import ocr
+
+    if not ocr.ocr_available():
+        pytest.skip("tesseract not installed (scripts/install_system_deps.sh installs it)")
+    import scangen   # tests/fixtures, on the path once docgen() has been imported
+
+    gen = docgen()
+    mixed = scangen.mixed_pdf(gen.plan_to_pdf(plan_blocks), {2, 3})   # two image pages among text pages
+    seen: list[dict] = []
+    with TestClient(create_app(make_settings(tmp_path, workers=1))) as client:
+        document = upload(client, mixed, "ke-hoach-quet.pdf")
+
+        page_bars: list[str] = []
+
+        def finished() -> bool:
+            body = client.get(f"/documents/{document['id']}", headers=AUTH).json()
+            if body["progress"] is not None:
+                seen.append(body["progress"] | {"status": body["status"]})
+                page = client.get(f"/ui/documents/{document['id']}", headers=AUTH).text
+                page_bars.extend(line for line in page.splitlines() if 'id="document-progress"' in line)
+            return body["status"] in ("done", "failed")
+
+        wait_until(finished, timeout=300, interval=0.1)
+        final = client.get(f"/documents/{document['id']}", headers=AUTH).json()
+    assert final["status"] == "done", final
+    assert final["progress"] is None                      # only while the reading runs
+    assert seen, "no progress seen while two pages were OCR'd"
+    assert {p["stage"] for p in seen} == {"ocr"} and {p["total"] for p in seen} == {2}
+    assert {p["status"] for p in seen} == {"running"}
+    done = [p["done"] for p in seen]
+    assert done == sorted(done) and done[0] < 2
+    assert "OCR" in seen[0]["message"] and f"{seen[0]['done']}/2 trang" in seen[0]["message"]
+    assert page_bars and '<progress max="2"' in page_bars[0] and "OCR" in page_bars[0]   # the UI page says it too

@@ -40,6 +40,7 @@ class BulkJobOut(BaseModel):
     rate_per_hour: Optional[float] = None
     eta_s: Optional[float] = None
     error: Optional[str] = None
+    reading: list[dict[str, Any]] = []   # being read now: [{"name", "stage": "ocr", "done", "total"}] (local workers)
     files: dict[str, str] = {}      # output name -> URL
 
 
