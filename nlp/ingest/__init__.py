@@ -28,8 +28,13 @@ def ingest_bytes(data: bytes, source: str = "document", *, progress=None, ocr_ti
         from nlp.ingest.docx_reader import read_docx
         return read_docx(data, source)
     from nlp.ingest.normalize import check_vietnamese
-    from nlp.ingest.text_reader import read_text
+    from nlp.ingest.text_reader import decode_text, read_text
+    from nlp.ingest.web_page import without_site_page
 
+    text = decode_text(data)
+    document_only = without_site_page(text)
+    if document_only is not text:      # a page saved from a legal-text website: its document only
+        data = document_only.encode("utf-8")
     doc = read_text(data, source, fmt)
     check_vietnamese(doc.text)          # English prose is refused with not_vietnamese
     return doc
