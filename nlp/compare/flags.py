@@ -294,6 +294,9 @@ def plan_issue_floor(child: Extraction) -> tuple[Optional[str], str]:
     return None, ""
 
 
+_YEAR_WRITTEN = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)|\d{1,2}/\d{1,2}/\d{2}(?!\d)")
+
+
 def stale_deadline(ctx: Context) -> list[Flag]:
     floor, basis = plan_issue_floor(ctx.child)
     if not floor:
@@ -301,7 +304,9 @@ def stale_deadline(ctx: Context) -> list[Flag]:
     flags = []
     for task in ctx.child.tasks:
         d = task.deadline
-        if d and d.due and d.type in ("date", "period") and d.due < floor:
+        # a month or quarter without its year ("Tháng 3") was given a year by the reader: the plan may
+        # mean next year's, so only a deadline whose year is written can be said to have passed
+        if d and d.due and d.type in ("date", "period") and d.due < floor and _YEAR_WRITTEN.search(d.raw or ""):
             flags.append(make_flag(
                 "stale_deadline",
                 f"Thời hạn đã qua trước khi ban hành kế hoạch: {d.raw} ({_fmt_date(d.due)}) trước {basis} {_fmt_date(floor)}",

@@ -110,10 +110,25 @@ def _conflicting_targets(ctx: Context, a: int, b: int) -> bool:
     # two values in one item are two indicators of one sentence, not one indicator stated twice
     if ta.section == tb.section:
         return False
+    # bare figures (a budget table's cells, its unit in a caption the reader did not tie to them) cannot
+    # be said to state one quantity twice: the finding needs the unit on both sides
+    if not (ta.unit and tb.unit):
+        return False
     if not units_compatible(ta, tb) or (ta.comparator, ta.value, ta.value_max) == (tb.comparator, tb.value, tb.value_max):
         return False
     # "≥80%" and "80%" state the same level
-    return not (ta.comparator in (">=", "=") and tb.comparator in (">=", "=") and ta.value == tb.value)
+    if ta.comparator in (">=", "=") and tb.comparator in (">=", "=") and ta.value == tb.value:
+        return False
+    return not _total_and_part(ta, tb)
+
+
+def _total_and_part(ta, tb) -> bool:
+    """Quantities far apart (2,600 and 390 million USD of exports) are a total and a part of it, or
+    two scopes under one name, not one figure stated twice; shares (%) are compared as they are."""
+    if "%" in (ta.unit or "") or "%" in (tb.unit or "") or not ta.value or not tb.value:
+        return False
+    low, high = sorted((abs(ta.value), abs(tb.value)))
+    return low > 0 and high / low > settings()["repetition"]["conflict_max_ratio"]
 
 
 _SENTENCE = re.compile(r"[^.;]*?(?:\.(?=\s)|;|$)", re.S)
@@ -176,26 +191,58 @@ def internal_conflict(ctx: Context) -> list[Flag]:
 
 
 def duplicate_item(ctx: Context) -> list[Flag]:
+    """The same duty written twice in one list: one finding per repeated text. A repeat across
+    sections (parallel lists for different subjects), a short label, a form's blank, and repetition
+    that is the document's form (a text three times or more, many repeated texts) are not slips."""
+    rules = settings()["repetition"]
     conflicting = {(a, b) for a, b, _, _ in _frequency_conflicts(ctx)}
     tasks = ctx.child.tasks
-    flags = []
-    for a in range(len(tasks)):
-        for b in range(a + 1, len(tasks)):
-            if (a, b) in conflicting or ctx.child_task_sim[a, b] < threshold("duplicate"):
+    first_of: dict[int, int] = {}              # a repeat -> the first item it repeats
+    for b in range(len(tasks)):
+        # parts listing each agency's duties repeat a duty for each agency: two duties, not one twice
+        if not _could_be_a_slip(tasks[b], rules) or is_organisation_part(ctx.child, tasks[b].section):
+            continue
+        for a in range(b):
+            if first_of.get(a, a) != a or (a, b) in conflicting or tasks[a].section != tasks[b].section:
                 continue
-            # An appendix table restating the body's tasks is by design; repetition inside one part is not.
-            if document_part(tasks[a].section) != document_part(tasks[b].section):
+            if ctx.child_task_sim[a, b] < threshold("duplicate") or not _could_be_a_slip(tasks[a], rules):
                 continue
-            # parts listing each agency's duties repeat a duty for each agency: two duties, not one twice
-            if is_organisation_part(ctx.child, tasks[a].section) or is_organisation_part(ctx.child, tasks[b].section):
+            # parallel sub-lists differ in a word or two ("do Sở quản lý" / "do địa phương quản lý"): two
+            # duties; a slip repeats the words themselves
+            if _words(tasks[a].text) != _words(tasks[b].text):
                 continue
             # the same instruction given to two different owners is two duties, not a repetition
             if tasks[a].lead and tasks[b].lead and set(tasks[a].lead) != set(tasks[b].lead):
                 continue
-            flags.append(make_flag(
-                "duplicate_item", f"Nhiệm vụ trùng lặp: mục {tasks[b].section} lặp lại mục {tasks[a].section}: {_short(tasks[b].text, 70)}",
-                child_evidence(ctx, tasks[b]), child_evidence(ctx, tasks[a]), float(ctx.child_task_sim[a, b])))
+            first_of[b] = a
+            break
+    # consecutive items repeating consecutive items are a block written out again for another subject
+    # (a form per certificate, a table per budget), not one duty written twice
+    pairs = {(a, b) for b, a in first_of.items()}
+    in_block = {(a, b) for a, b in pairs if (a + 1, b + 1) in pairs or (a - 1, b - 1) in pairs}
+    repeats: dict[int, list[int]] = {}
+    for a, b in sorted(pairs - in_block):
+        repeats.setdefault(a, []).append(b)
+    if len(repeats) + len(in_block) > rules["max_slips"]:
+        return _duplicate_targets(ctx)
+    flags = []
+    for a, later in sorted(repeats.items()):
+        if len(later) + 1 >= rules["template_repeats"]:
+            continue
+        b = later[0]
+        flags.append(make_flag(
+            "duplicate_item", f"Nhiệm vụ trùng lặp: mục {tasks[b].section} lặp lại mục {tasks[a].section}: {_short(tasks[b].text, 70)}",
+            child_evidence(ctx, tasks[b]), child_evidence(ctx, tasks[a]), float(ctx.child_task_sim[a, b])))
     return flags + _duplicate_targets(ctx)
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"\w+", (text or "").lower())
+
+
+def _could_be_a_slip(task: Task, rules: dict) -> bool:
+    return (len(re.findall(r"\w+", task.text or "")) >= rules["min_words"]
+            and not re.search(rules["placeholder"], task.text or ""))
 
 
 def _duplicate_targets(ctx: Context) -> list[Flag]:

@@ -243,3 +243,65 @@ def test_every_raised_flag_type_has_a_title_in_reports_and_ui():
 
     for name, spec in flag_specs().items():
         assert name in FLAG_TITLES and name in FLAG_TYPES, name
+
+
+# ---- repetition that is the document's form, not a slip (read on the unjudged wild documents)
+
+DUTY = "Triển khai các chương trình hỗ trợ doanh nghiệp nhỏ và vừa, hộ kinh doanh chuyển đổi số"
+
+
+def test_regression_a_text_repeated_four_times_was_six_duplicate_findings():
+    w = PlanWriter()
+    for index in range(4):   # the same clause written out for each procedure: a template
+        w.task("PL1.2", DUTY)
+        w.task("PL1.2", f"Thủ tục số {index + 1}: cấp giấy phép xây dựng nhà ở riêng lẻ tại đô thị và nông thôn")
+    assert flags_of(compare(w.build(), []), "duplicate_item") == []
+
+
+def test_regression_a_block_written_again_for_another_subject_is_not_a_duplicate():
+    w = PlanWriter()
+    for subject in ("ngân sách tỉnh", "ngân sách xã"):
+        w.task("II", "Vay lại từ nguồn Chính phủ vay ngoài nước theo hiệp định đã ký kết với nhà tài trợ")
+        w.task("II", "Vay trong nước khác theo quy định của pháp luật về quản lý nợ công hiện hành")
+        w.task("II", f"Tổng mức vay của {subject} trong kỳ kế hoạch ba năm từ 2026 đến 2028")
+    assert flags_of(compare(w.build(), []), "duplicate_item") == []
+
+
+@pytest.mark.parametrize("first, second", [
+    ("Các cơ quan tổng hợp biểu mẫu báo cáo theo dự án do Sở, ban ngành quản lý và gửi Sở Nông nghiệp",
+     "Các cơ quan tổng hợp biểu mẫu báo cáo theo dự án do địa phương quản lý và gửi Sở Nông nghiệp"),
+    ("Chứng nhận: ……………………… Sinh ngày ……./………/………….. tại xã ……………",
+     "Chứng nhận: ……………………… Sinh ngày ……./………/………….. tại xã ……………"),
+    ("Trái phiếu chính quyền địa phương", "Trái phiếu chính quyền địa phương"),
+])
+def test_parallel_lists_forms_and_row_labels_are_not_duplicates(first, second):
+    w = PlanWriter()
+    w.task("IV.3", first)
+    w.task("IV.3", "Sở Nông nghiệp và Môi trường tổng hợp chung các mẫu biểu theo quy định của Thông tư")
+    w.task("IV.3", second)
+    assert flags_of(compare(w.build(), []), "duplicate_item") == []
+
+
+def test_regression_budget_cells_without_a_unit_were_internal_conflicts():
+    w = PlanWriter()
+    w.target("C.2", "Vay lại từ nguồn Chính phủ vay ngoài nước", "=", 299431.0, unit="", year=2025)
+    w.target("II.2", "Vay lại từ nguồn Chính phủ vay ngoài nước", "=", 293381.0, unit="", year=2025)
+    assert flags_of(compare(w.build(), []), "internal_conflict") == []
+
+
+def test_regression_a_total_and_its_part_were_an_internal_conflict():
+    w = PlanWriter()
+    w.target("6", "Kim ngạch xuất khẩu hàng hóa", "=", 2600.0, unit="triệu USD", year=2026)
+    w.target("7", "Kim ngạch xuất khẩu hàng hóa", "=", 390.0, unit="triệu USD", year=2026)
+    assert flags_of(compare(w.build(), []), "internal_conflict") == []
+    w = PlanWriter()     # the same quantity stated twice a little apart is still a conflict
+    w.target("6", "Kim ngạch xuất khẩu hàng hóa", "=", 2600.0, unit="triệu USD", year=2026)
+    w.target("7", "Kim ngạch xuất khẩu hàng hóa", "=", 2400.0, unit="triệu USD", year=2026)
+    assert len(flags_of(compare(w.build(), []), "internal_conflict")) == 1
+
+
+def test_regression_a_month_without_its_year_was_a_stale_deadline():
+    w = PlanWriter(issued="2025-11-25")
+    w.task("II.1", "Quan trắc môi trường nước tại các vùng nuôi tôm nước lợ trọng điểm của tỉnh",
+           deadline=("Tháng 3", "date", "2025-03-31"))
+    assert flags_of(compare(w.build(), []), "stale_deadline") == []
