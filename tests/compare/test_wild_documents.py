@@ -24,6 +24,9 @@ def report_of(stem: str):
     ("9b7eebadf7081069", "duplicate_item", 18),    # a budget's row labels in its tables
     ("9b7eebadf7081069", "internal_conflict", 21),  # budget cells without a unit; totals and their parts
     ("d5ffa6afac124d52", "stale_deadline", 1),     # "Tháng 3" without a year, in a plan of November
+    ("92e7ae60081433eb", "incomplete_tasks", 18),  # not plans: a regulation's definitions and procedures,
+    ("d5f01e57dbf5a890", "incomplete_tasks", 23),  # a resolution setting spending levels,
+    ("e13e31ece6a27b0d", "incomplete_tasks", 12),  # an inspection decision: "5 rõ" is asked of plans
 ])
 def test_regression_repetition_and_bare_figures_of_unseen_documents(stem, flag_type, before):
     assert report_of(stem)[flag_type] == 0, f"{stem}: {flag_type} was {before} before"
@@ -31,3 +34,11 @@ def test_regression_repetition_and_bare_figures_of_unseen_documents(stem, flag_t
 
 def test_regression_site_page_trailer_was_read_as_tasks_and_duplicates():
     assert report_of("987cadc82373c854")["duplicate_item"] == 0     # 47 on "Hiệu lực: Đã biết"
+
+
+def test_regression_body_pointing_to_its_appendix_for_the_task_list_was_seven_5_ro_findings():
+    # "(Chi tiết Danh mục nhiệm vụ tại Phụ lục kèm theo)": the appendix table gives owners and dates
+    child = extract_file(WILD / "c5d930a5fc8373cd.md", sandboxed=False)
+    found, unresolved = resolve_parents(child, load_bundled_parents())
+    flagged = [f for f in compare(child, found, unresolved=unresolved).flags if f.type == "incomplete_tasks"]
+    assert flagged and all(f.message.startswith("Mục PL") for f in flagged)   # appendix rows still checked
