@@ -70,13 +70,26 @@ def _likely_confusion(ctx: Context, parsed) -> Optional[str]:
     return None
 
 
+# "số 12-KH/TU ngày 26/8/2025 của Ban Thường vụ Thành ủy về …": the issuer is what follows "của"/"do"
+# right after the number and its date; any body named further on (the subject, a recipient) is not it
+_ISSUER_AFTER = re.compile(r"^\W*(?:ngày[^,;:]{0,30}?\s+)?(?:của|do)\s+(.{3,80}?)(?=\s+(?:về|và|v/v|nhằm|để|quy định|ban hành|"
+                           r"phê duyệt|triển khai|thực hiện)\b|[,;:(\n]|$)", re.I)
+
+
+def _named_issuer(after: str) -> Optional[str]:
+    m = _ISSUER_AFTER.search(after or "")
+    return m.group(1) if m else None
+
+
 def _citation_problem(ctx: Context, ref: Reference, written: str, after: str) -> Optional[str]:
     parsed = parse_number(written) or parse_number(ref.number)
     if parsed is None:
         return None
     if (confusion := _likely_confusion(ctx, parsed)):
         return confusion
-    issuer = ref.issuer or after
+    # the issuer this very mention names; the reference's issuer only when the mention has no sentence
+    # of its own (extraction may have read it from another mention, or across a table cell)
+    issuer = _named_issuer(after) if after.strip() else ref.issuer
     cited_date = _date_in(after) or ref.date
     # 1. the number and date name a known document, but the suffix is another issuer's
     for doc in known_documents(ctx):
