@@ -28,7 +28,8 @@ from service.ui.coverage import group_bars, summary_bars
 
 HERE = Path(__file__).resolve().parent
 templates = Jinja2Templates(directory=str(HERE / "templates"))
-templates.env.globals.update(labels=labels, label=labels.label, evidence_blocks=viewer.evidence_blocks)
+templates.env.globals.update(labels=labels, label=labels.label, evidence_blocks=viewer.evidence_blocks,
+                             closeness=viewer.closeness)
 # evidence cut from tables keeps the blank lines between cells: one line break is enough to read it
 templates.env.filters["squeeze"] = lambda text: re.sub(r"\n[ \t]*(?:\n[ \t]*)+", "\n", text or "")
 

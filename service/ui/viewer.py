@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any, Optional
 
 from nlp.ingest.normalize import CELL_SEPARATOR
+from service.ui.labels import SIMILARITY_BANDS
 
 Span = tuple[int, int]
 
@@ -136,8 +137,9 @@ def _words(text: str) -> set[str]:
 
 
 def nearest_items(extraction: Optional[dict], flag: Any, limit: int = 3) -> Optional[list[dict]]:
-    """For a missing item whose finding names the plan's nearest section (compare keeps the section of
-    the best match below the threshold, and its score) but gives no candidates: the plan's tasks or
+    """Compare's candidates (the plan's closest passages with their scores) where it gave them; for a
+    missing item of an analysis stored before it did, whose finding names the plan's nearest section
+    (compare keeps the section of the best match below the threshold, and its score): the plan's tasks or
     targets under that section, those sharing most words with the parent item first, so the reviewer can
     judge "is it really absent?"."""
     if flag.candidates or flag.type not in MISSING_TYPES or not flag.child or not flag.child.section:
@@ -150,6 +152,25 @@ def nearest_items(extraction: Optional[dict], flag: Any, limit: int = 3) -> Opti
     items.sort(key=lambda item: -len(wanted & _words(item.get("text") or item.get("raw") or "")))
     return [{"text": item.get("text") or item.get("raw") or "", "span": item.get("span"), "score": None}
             for item in items[:limit]] or None
+
+
+@dataclass
+class Closeness:
+    percent: int          # the score, 0..100
+    threshold: int        # the alignment threshold, 0..100
+    band: str             # near / partial / far (the page colours it)
+    words: str            # what it means for the reviewer
+
+
+def closeness(candidate: Any) -> Optional[Closeness]:
+    """A candidate's similarity said in words: how far it is from counting as the parent item."""
+    get = candidate.get if isinstance(candidate, dict) else lambda key: getattr(candidate, key, None)
+    score, threshold = get("score"), get("threshold")
+    if score is None or not threshold:
+        return None
+    ratio = float(score) / float(threshold)
+    _, band, words = next(b for b in SIMILARITY_BANDS if ratio >= b[0])
+    return Closeness(round(float(score) * 100), round(float(threshold) * 100), band, words)
 
 
 def evidence_blocks(context: Any) -> Optional[list[Block]]:

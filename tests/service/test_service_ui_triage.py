@@ -17,10 +17,10 @@ from triage_testlib import seed_analysis
 NO_NETWORK = re.compile(r'(?:src|href)="(?:https?:)?//')
 
 
-def logged_in_ui(tmp_path_factory, plan_index: int):
+def logged_in_ui(tmp_path_factory, plan_index: int, **seeding):
     """(client logged in as admin, document id, analysis id) of a corpus plan stored with its analysis."""
     settings = make_settings(tmp_path_factory.mktemp(f"triage{plan_index}"), workers=0)
-    document_id, analysis_id = seed_analysis(settings, plan_index)
+    document_id, analysis_id = seed_analysis(settings, plan_index, **seeding)
     with TestClient(create_app(settings)) as client:
         assert client.post("/ui/login", data={"name": "", "password": ADMIN_TOKEN}, follow_redirects=False).status_code == 303
         yield client, document_id, analysis_id
@@ -183,8 +183,37 @@ def ui_001(tmp_path_factory):
     yield from logged_in_ui(tmp_path_factory, 1)
 
 
-def test_a_missing_item_shows_the_nearest_items_of_the_plan(ui_001):
+@pytest.fixture(scope="module")
+def ui_001_stored_before_candidates(tmp_path_factory):
+    """Plan 001 analysed before compare gave the closest passages of a missing item."""
+    yield from logged_in_ui(tmp_path_factory, 1, without_candidates=True)
+
+
+def flag_card(page: str, fingerprint: str) -> str:
+    card = page[page.index(f'id="f-{fingerprint}"'):]
+    return card[:card.index("</li>\n  <li") if "</li>\n  <li" in card else len(card)]
+
+
+def test_a_missing_item_shows_the_closest_plan_passages_with_their_scores_in_words(ui_001):
     client, document_id, analysis_id = ui_001
+    (missing,) = [f for f in client.get(f"/analyses/{analysis_id}", headers=AUTH).json()["flags"]
+                  if f["type"] == "missing_task"]
+    candidates = missing["candidates"]
+    assert len(candidates) == 3 and {"text", "section", "span", "score", "threshold"} <= set(candidates[0])
+    card = flag_card(client.get(f"/ui/analyses/{analysis_id}", params={"type": "missing_task"}).text,
+                     missing["fingerprint"])
+    assert "Đoạn gần nhất trong kế hoạch" in card and "từ 40% trở lên mới coi là cùng nội dung" in card
+    for candidate in candidates:
+        span = candidate["span"]
+        assert f'href="/ui/documents/{document_id}/text?start={span["start"]}&amp;end={span["end"]}#hit"' in card
+        assert f'giống {round(candidate["score"] * 100)}% — ' in card and f'· mục {candidate["section"]}' in card
+    # 001's best passage (25%) is well under the 40% threshold: said in words, not as a bare number
+    assert "giống một phần: cùng chủ đề, nội dung khác" in card
+    assert "Tìm trong toàn văn kế hoạch" in card
+
+
+def test_a_missing_item_shows_the_nearest_items_of_the_plan(ui_001_stored_before_candidates):
+    client, document_id, analysis_id = ui_001_stored_before_candidates
     missing = [f for f in client.get(f"/analyses/{analysis_id}", headers=AUTH).json()["flags"]
                if f["type"] == "missing_task" and f["child"] and f["child"]["section"]]
     assert missing

@@ -31,10 +31,13 @@ def hostile_flag(child: Extraction) -> Flag:
                 parent=None)
 
 
-def seed_analysis(settings: Settings, index: int = 0, extra_flags: tuple[Flag, ...] = ()) -> tuple[str, str]:
-    """(document id, analysis id) of a corpus plan stored with its analysis done."""
+def seed_analysis(settings: Settings, index: int = 0, extra_flags: tuple[Flag, ...] = (), *,
+                  without_candidates: bool = False) -> tuple[str, str]:
+    """(document id, analysis id) of a corpus plan stored with its analysis done; ``without_candidates``:
+    as stored before compare gave the closest plan passages of a missing item."""
     child, report = real_report(index)
-    report = report.model_copy(update={"flags": list(report.flags) + list(extra_flags)})
+    flags = [f.model_copy(update={"candidates": []}) if without_candidates else f for f in report.flags]
+    report = report.model_copy(update={"flags": flags + list(extra_flags)})
     settings.ensure_dirs()
     upgrade(settings.resolved_database_url)
     with session_scope(settings.resolved_database_url) as session:
