@@ -23,7 +23,7 @@ from service.storage import repository as repo
 from service.storage import reviews
 from service.storage import users as user_store
 from service.storage.users import user_by_password, user_by_token
-from service.ui import labels, viewer
+from service.ui import labels, parent_text, viewer
 from service.ui.coverage import group_bars, summary_bars
 
 HERE = Path(__file__).resolve().parent
@@ -166,7 +166,8 @@ def analysis_page(analysis_id: str, request: Request, session: DbDep,
                    group_bars=group_bars(analysis.coverage), summary_bars=summary_bars(analysis.coverage),
                    types_present=sorted({f.type for f in all_flags}),
                    viewer_url=viewer.viewer_url,
-                   parent_viewer_url=lambda ev: viewer.viewer_url(stored_parents.get(ev.doc), ev),
+                   parent_viewer_url=lambda ev: (viewer.viewer_url(stored_parents.get(ev.doc), ev)
+                                                 or parent_text.parent_url(ev)),
                    search_hint=viewer.search_hint,
                    export_query=urlencode({k: v for k, v in filters.items() if v and k != "q"}))
 
@@ -184,9 +185,25 @@ def document_text_page(document_id: str, request: Request, session: DbDep,
     if not text:
         raise ApiError(409, "not_ready", "Tài liệu chưa được đọc xong (hoặc không đọc được), chưa có toàn văn")
     span = (start, end) if start is not None and end is not None and start < end <= len(text) else None
-    return _render(request, "document_text.html", principal, document=document,
+    return _render(request, "document_text.html", principal, home_url=f"/ui/documents/{document.id}",
                    doc_label=viewer.document_label(document), blocks=viewer.text_blocks(text, span), span=span,
                    q=q or "")
+
+
+@router.get("/parents/{doc_id}/text", response_class=HTMLResponse)
+def parent_text_page(doc_id: str, request: Request, principal: Optional[Principal] = Depends(page_reader),
+                     item: Optional[str] = Query(None, max_length=200), q: Optional[str] = Query(None, max_length=200)):
+    """A bundled parent in full (every item in order, with its numbering), opened at ``item``."""
+    plan = parent_text.bundled_parents().get(doc_id)
+    if plan is None:
+        raise ApiError(404, "not_found", f"Không có văn bản cấp trên kèm theo mã {doc_id}")
+    blocks = parent_text.parent_blocks(plan, item)
+    return _render(request, "document_text.html", principal, home_url=None,
+                   doc_label=f"{plan.document.number} — {plan.document.title}", blocks=blocks,
+                   span=any(b.hit for b in blocks), q=q or "",
+                   note=None if parent_text.item_texts(plan.doc_id) else
+                   "Bản trình bày của dự án: mỗi mục ghi tóm tắt và các dữ kiện (cơ quan, thời hạn, mức); "
+                   "nguyên văn chưa được cài trên máy chủ này.")
 
 
 @router.get("/decisions", response_class=HTMLResponse)

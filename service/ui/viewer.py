@@ -86,13 +86,13 @@ def text_blocks(text: str, span: Optional[Span] = None) -> list[Block]:
             pieces = _pieces("\n".join(line for _, line in run), run[0][0], span)
             blocks.append(Block("text", pieces=pieces, hit=any(p.marked for p in pieces)))
         start = end
-    first_marked = next((p for b in blocks for p in _block_pieces(b) if p.marked), None)
+    first_marked = next((p for b in blocks for p in block_pieces(b) if p.marked), None)
     if first_marked is not None:
         first_marked.anchor = True
     return blocks
 
 
-def _block_pieces(block: Block):
+def block_pieces(block: Block):
     if block.kind == "text":
         yield from block.pieces
     for row in block.rows:

@@ -238,3 +238,53 @@ def test_evidence_cut_from_a_table_is_drawn_as_a_table_with_its_column_marked():
     plain = str(macro({"text": "Giao Sở Tư pháp", "context": {"before": "a ", "text": "Giao Sở Tư pháp", "after": " b"}},
                       "KẾ HOẠCH", "child"))
     assert "<table" not in plain and '<mark class="entity child">Giao Sở Tư pháp' in plain
+
+
+def test_similarity_said_in_words_against_the_threshold():
+    from service.ui.viewer import closeness
+
+    near, partial, far = (closeness({"score": s, "threshold": 0.4}) for s in (0.35, 0.25, 0.05))
+    assert (near.band, near.percent, near.threshold) == ("near", 35, 40) and "nên đọc kỹ" in near.words
+    assert partial.band == "partial" and far.band == "far" and "khác hẳn" in far.words
+    assert closeness({"score": None, "text": "x"}) is None     # nearest items of an old analysis: no score
+
+
+def test_a_missing_tasks_bundled_parent_opens_in_full_at_its_item(ui_001):
+    """03/NQ-CP is bundled (no stored document): its whole rendering, every item in order with its number,
+    opens at the finding's row, in the parent's own wording where the source texts are installed."""
+    from service.ui.parent_text import bundled_parents
+    from triage_testlib import bundled_parent_texts
+
+    bundled_parent_texts()
+    client, _, analysis_id = ui_001
+    (missing,) = [f for f in client.get(f"/analyses/{analysis_id}", headers=AUTH).json()["flags"]
+                  if f["type"] == "missing_task"]
+    item = missing["parent"]["section"]
+    card = flag_card(client.get(f"/ui/analyses/{analysis_id}", params={"type": "missing_task"}).text,
+                     missing["fingerprint"])
+    link = f"/ui/parents/{missing['parent']['doc']}/text?item={item}#hit"
+    assert f'href="{link}"' in card
+    page = client.get(link.split("#")[0])
+    assert page.status_code == 200 and 'src="/static/viewer.js"' in page.text and 'id="viewer-search"' in page.text
+    plan = bundled_parents()["03-NQ-CP"]
+    assert page.text.count("<tr>") == len(plan.tasks) + len(plan.targets) + 1 + len(plan.groups)
+    ids = re.findall(r"<td class=\"[^\"]*\">(PL[12]\.[IVX]+\.[\d.-]+)</td>", page.text)
+    groups = [g.id for g in plan.groups]       # tasks in their groups' order (71/NQ-CP's additions in theirs)
+    assert ids == [t.id for t in plan.targets] + [t.id for t in sorted(plan.tasks, key=lambda t: groups.index(t.group))]
+    row = re.search(r"<tr>((?:(?!</tr>).)*id=\"hit\"(?:(?!</tr>).)*)</tr>", page.text, re.S).group(1)
+    assert item in row and "30/09/2025 (sửa đổi theo 71/NQ-CP)" in row
+    full = client.get("/ui/parents/03-NQ-CP/text", params={"item": "PL2.III.73"}).text
+    hit = re.search(r'<mark class="entity child span-hit" id="hit">(.*?)</mark>', full, re.S).group(1)
+    assert len(hit) > 150 and "…" not in hit and "viewer-note" not in full   # the row's whole wording, uncut
+    assert client.get("/ui/parents/57-NQ-TW/text", params={"item": "VII"}).text.count('id="hit"') == 1
+    assert client.get("/ui/parents/khong-co/text").status_code == 404
+
+
+def test_a_bundled_parent_without_its_source_texts_shows_the_renderings_summaries():
+    from service.ui.parent_text import bundled_parents, parent_blocks
+
+    plan = bundled_parents()["03-NQ-CP"]
+    blocks = parent_blocks(plan, "PL2.III.73", texts={})
+    (row,) = [r for b in blocks for r in b.rows if r[0].hit]
+    summary = next(t.summary for t in plan.tasks if t.id == "PL2.III.73")
+    assert row[1].pieces[0].text == summary and row[1].pieces[0].marked and row[1].pieces[0].anchor

@@ -45,3 +45,19 @@ def seed_analysis(settings: Settings, index: int = 0, extra_flags: tuple[Flag, .
                                           files_dir=settings.files_dir, extraction=child, fmt="text")
         analysis = repo.store_analysis(session, document.id, report, requested_by="admin")
         return document.id, analysis.id
+
+
+def bundled_parent_texts() -> None:
+    """The parents' own item wording (git-ignored corpus/parents/texts/, a build output like .venv), built
+    from ../shared/parents when absent."""
+    import importlib.util
+
+    from service.ui.parent_text import TEXTS_DIR
+    from service_testlib import REPO
+
+    if all((TEXTS_DIR / f"{doc}.yml").is_file() for doc in ("57-NQ-TW", "03-NQ-CP")):
+        return
+    spec = importlib.util.spec_from_file_location("build_parents", REPO / "corpus" / "parents" / "build_parents.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    module.write_item_texts(REPO.parent / "shared")
