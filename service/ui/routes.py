@@ -2,7 +2,9 @@
 role, a session and its CSRF token; reviews are sent by the page's script to PATCH /flags/{id}."""
 from __future__ import annotations
 
+import logging
 import re
+from functools import lru_cache
 from pathlib import Path
 from typing import Optional
 from urllib.parse import quote, urlencode
@@ -24,9 +26,11 @@ from service.storage import reviews
 from service.storage import users as user_store
 from service.storage.users import user_by_password, user_by_token
 from service.ui import labels, parent_text, viewer
+from service.ui.text_tables import RebuiltRow, rebuilt_rows
 from service.ui.coverage import group_bars, summary_bars
 
 HERE = Path(__file__).resolve().parent
+log = logging.getLogger(__name__)
 templates = Jinja2Templates(directory=str(HERE / "templates"))
 templates.env.globals.update(labels=labels, label=labels.label, evidence_blocks=viewer.evidence_blocks,
                              closeness=viewer.closeness)
@@ -185,9 +189,32 @@ def document_text_page(document_id: str, request: Request, session: DbDep,
     if not text:
         raise ApiError(409, "not_ready", "Tài liệu chưa được đọc xong (hoặc không đọc được), chưa có toàn văn")
     span = (start, end) if start is not None and end is not None and start < end <= len(text) else None
+    rows = (_flattened_table_rows(str(request.app.state.settings.files_dir), document.sha256, document.filename,
+                                  len(text), hash(text))
+            if document.format in FLATTENED_TABLE_FORMATS else ())
     return _render(request, "document_text.html", principal, home_url=f"/ui/documents/{document.id}",
-                   doc_label=viewer.document_label(document), blocks=viewer.text_blocks(text, span), span=span,
+                   doc_label=viewer.document_label(document), blocks=viewer.text_blocks(text, span, rows), span=span,
                    q=q or "")
+
+
+# Text exports flatten a table to one cell a line; the structure stage rebuilds its rows.
+FLATTENED_TABLE_FORMATS = ("text", "markdown")
+
+
+@lru_cache(maxsize=16)
+def _flattened_table_rows(files_dir: str, sha256: str, filename: str, text_length: int, text_hash: int) -> tuple[RebuiltRow, ...]:
+    """The table rows the structure stage rebuilds from the stored file (read again in the sandbox, once
+    per process and document); none when its text is not the stored one (read by another version)."""
+    from nlp.pipeline import structure_bytes
+
+    try:
+        structured = structure_bytes(repo.stored_file_path(Path(files_dir), sha256).read_bytes(), filename)
+    except Exception:   # noqa: BLE001 - the viewer then draws the text as it is
+        log.warning("viewer: could not rebuild the tables of %s", sha256[:12], exc_info=True)
+        return ()
+    if len(structured.text) != text_length or hash(structured.text) != text_hash:
+        return ()
+    return tuple(rebuilt_rows(structured))
 
 
 @router.get("/parents/{doc_id}/text", response_class=HTMLResponse)

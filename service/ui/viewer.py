@@ -1,14 +1,14 @@
 """The document viewer: a document's canonical text cut into blocks for display, its tables drawn as
-tables (the ingest stage joins a table's rows by newlines and its cells by " | "), with the evidence
-span marked where it falls, in a paragraph or in table cells (and its column's header marked too)."""
+tables (where they are: text_tables), with the evidence span marked where it falls, in a paragraph or
+in table cells (and its column's header marked too)."""
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import Any, Optional, Sequence
 
-from nlp.ingest.normalize import CELL_SEPARATOR
 from service.ui.labels import SIMILARITY_BANDS
+from service.ui.text_tables import RebuiltRow, TableRegion, pipe_tables, rebuilt_tables
 
 Span = tuple[int, int]
 
@@ -24,6 +24,7 @@ class Piece:
 class Cell:
     pieces: list[Piece]
     hit: bool = False
+    colspan: int = 1                            # a row of one cell (a part heading) spans the table
 
 
 @dataclass
@@ -33,6 +34,7 @@ class Block:
     rows: list[list[Cell]] = field(default_factory=list)
     hit_column: Optional[int] = None            # the column of the marked value, in a table
     hit: bool = False
+    header: bool = True                         # a table's first row names its columns
 
 
 def _pieces(text: str, offset: int, span: Optional[Span]) -> list[Piece]:
@@ -45,47 +47,57 @@ def _pieces(text: str, offset: int, span: Optional[Span]) -> list[Piece]:
     return [p for p in (Piece(text[:lo]), Piece(text[lo:hi], True), Piece(text[hi:])) if p.text]
 
 
-def _is_table_line(line: str) -> bool:
-    return CELL_SEPARATOR in line
-
-
-def _table(lines: list[tuple[int, str]], span: Optional[Span]) -> Block:
-    block = Block("table")
-    for offset, line in lines:
-        row, position = [], offset
-        for text in line.split(CELL_SEPARATOR):
-            pieces = _pieces(text, position, span)
+def _table(text: str, region: TableRegion, span: Optional[Span]) -> Block:
+    block = Block("table", header=region.header)
+    width = max(len(row) for row in region.rows)
+    for cells in region.rows:
+        row = []
+        for source in cells:
+            pieces = (_pieces(text[source.start:source.end], source.start, span) if source.located
+                      else [Piece(source.text)])
             hit = any(p.marked for p in pieces)
-            row.append(Cell(pieces, hit))
-            if hit and block.hit_column is None:
+            row.append(Cell(pieces, hit, colspan=width if len(cells) == 1 and width > 1 else 1))
+            if hit and block.hit_column is None and len(cells) > 1:
                 block.hit_column = len(row) - 1
-            position += len(text) + len(CELL_SEPARATOR)
         block.rows.append(row)
-    block.hit = block.hit_column is not None
+    block.hit = any(cell.hit for row in block.rows for cell in row)
     return block
 
 
-def text_blocks(text: str, span: Optional[Span] = None) -> list[Block]:
-    """Runs of two or more cell-separated lines become tables; everything else stays running text."""
-    lines, offset = [], 0
-    for line in text.split("\n"):
-        lines.append((offset, line))
-        offset += len(line) + 1
-    cells = [_is_table_line(line) for _, line in lines]
-    in_table = [cells[i] and ((i > 0 and cells[i - 1]) or (i + 1 < len(cells) and cells[i + 1]))
-                for i in range(len(lines))]
+def _text(text: str, start: int, end: int, span: Optional[Span]) -> Optional[Block]:
+    """Running text start..end, without the line breaks at its edges (the blocks around it separate it)."""
+    while start < end and text[start] == "\n":
+        start += 1
+    while end > start and text[end - 1] in "\n ":
+        end -= 1
+    if start >= end:
+        return None
+    pieces = _pieces(text[start:end], start, span)
+    return Block("text", pieces=pieces, hit=any(p.marked for p in pieces))
+
+
+def table_regions(text: str, rebuilt_rows: Sequence[RebuiltRow] = ()) -> list[TableRegion]:
+    """The tables of the text in order: those the structure stage rebuilt, and pipe rows elsewhere."""
+    regions, position = [], 0
+    for table in rebuilt_tables(text, rebuilt_rows) + [None]:
+        stop = table.start if table else len(text)
+        regions += pipe_tables(text, position, max(stop, position))
+        if table is not None and table.start >= position:
+            regions.append(table)
+            position = table.end
+    return regions
+
+
+def text_blocks(text: str, span: Optional[Span] = None, rebuilt_rows: Sequence[RebuiltRow] = ()) -> list[Block]:
+    """The text as running text and tables (see text_tables), the span marked where it falls."""
     blocks: list[Block] = []
-    start = 0
-    for end in range(1, len(lines) + 1):
-        if end < len(lines) and in_table[end] == in_table[start]:
-            continue
-        run = lines[start:end]
-        if in_table[start]:
-            blocks.append(_table(run, span))
-        else:
-            pieces = _pieces("\n".join(line for _, line in run), run[0][0], span)
-            blocks.append(Block("text", pieces=pieces, hit=any(p.marked for p in pieces)))
-        start = end
+    position = 0
+    for region in table_regions(text, rebuilt_rows):
+        blocks += [b for b in (_text(text, position, region.start, span), _table(text, region, span)) if b]
+        position = region.end
+    last = _text(text, position, len(text), span)
+    if last is not None or not blocks:
+        blocks.append(last or Block("text", pieces=[Piece(text)]))
     first_marked = next((p for b in blocks for p in block_pieces(b) if p.marked), None)
     if first_marked is not None:
         first_marked.anchor = True

@@ -288,3 +288,62 @@ def test_a_bundled_parent_without_its_source_texts_shows_the_renderings_summarie
     (row,) = [r for b in blocks for r in b.rows if r[0].hit]
     summary = next(t.summary for t in plan.tasks if t.id == "PL2.III.73")
     assert row[1].pieces[0].text == summary and row[1].pieces[0].marked and row[1].pieces[0].anchor
+
+
+def test_flattened_tables_of_a_text_plan_are_drawn_as_tables_with_the_values_column_marked(ui):
+    """Plan 002 is a text export: its appendix tables are one cell a line. The viewer draws the rows the
+    structure stage rebuilt as tables, the header row first and the value's cell and column marked."""
+    client, document_id, analysis_id = ui
+    text = client.get(f"/documents/{document_id}", headers=AUTH).json()["extraction"]["text"]
+    start = text.index("≥ 80", text.index("PHỤ LỤC 1"))
+    page = client.get(f"/ui/documents/{document_id}/text", params={"start": start, "end": start + 4}).text
+    assert page.count('<table class="doc-table">') >= 5
+    table = re.search(r'<table class="doc-table">((?:(?!</table>).)*id="hit"(?:(?!</table>).)*)</table>', page, re.S).group(1)
+    header = re.findall(r"<th[^>]*>(.*?)</th>", table, re.S)
+    assert [h.strip() for h in header] == ["STT", "Chỉ tiêu", "Đơn vị tính", "Kết quả", "Cơ quan chủ trì", "Cơ quan phối hợp"]
+    assert '<td class="hit-col hit"><mark class="entity child span-hit" id="hit">≥ 80</mark></td>' in table
+    assert table.count('class="hit-col') >= 20                  # the "Kết quả" column of every row
+    assert re.search(r'<td colspan="6" class="[^"]*">I Đến năm 2030</td>', table)   # the part row spans the table
+    row = re.search(r"<tr>((?:(?!</tr>).)*id=\"hit\"(?:(?!</tr>).)*)</tr>", table, re.S).group(1)
+    assert "Tỉ lệ sử dụng dịch vụ công trực tuyến" in row and "Trung tâm phục vụ hành chính" in row
+
+
+def test_pipe_tables_kept_as_text_are_drawn_as_tables():
+    """Rows ingest kept as paragraphs ("STT|Chỉ tiêu|Năm 2030"), a markdown table with its "|---|" line,
+    and a row of one merged cell between rows: all tables, every cell where it is in the text."""
+    from service.ui.viewer import text_blocks
+
+    text = ("Phụ lục\n\nSTT|Chỉ tiêu|Năm 2030\n\n1|Tỷ lệ A|50%\n\n2|Tỷ lệ B|60%\n\nHết.\n\n"
+            "| TT | Việc | Hạn |\n|---|---|---|\n| 1 | Số hóa hồ sơ | 2026 |\n\n"
+            "TT | Mã | Tên\nA. CẤP TRUNG ƯƠNG\n1 | 5.002577 | Quyết định chủ trương")
+    start = text.index("60%")
+    blocks = text_blocks(text, (start, start + 3))
+    assert [b.kind for b in blocks] == ["text", "table", "text", "table", "table"]
+    first, markdown, merged = (b for b in blocks if b.kind == "table")
+    cells = [["".join(p.text for p in c.pieces) for c in row] for row in first.rows]
+    assert cells == [["STT", "Chỉ tiêu", "Năm 2030"], ["1", "Tỷ lệ A", "50%"], ["2", "Tỷ lệ B", "60%"]]
+    assert first.hit_column == 2 and first.rows[2][2].hit
+    assert [["".join(p.text for p in c.pieces) for c in row] for row in markdown.rows] == [
+        ["TT", "Việc", "Hạn"], ["1", "Số hóa hồ sơ", "2026"]]
+    assert [(len(row), row[0].colspan) for row in merged.rows] == [(3, 1), (1, 3), (3, 1)]
+
+
+@pytest.mark.parametrize("name,shape", [
+    ("da8411114c03e36b", "part rows inside a table of procedures"),
+    ("c49a5afadf61b342", "header-only forms and tables cut by a merged row"),
+    ("2cbcff6ae5cb6beb", "rows separated by merged cells"),
+])
+def test_regression_pipe_rows_of_the_wild_plans_are_not_left_as_text(name, shape):
+    """Before: a row of one merged cell cut a table in two and left its header line as running text."""
+    from nlp.ingest import ingest_path
+    from service_testlib import REPO
+    from service.ui.viewer import text_blocks
+
+    path = REPO.parent / "shared" / "wild" / f"{name}.md"
+    if not path.exists():
+        pytest.skip("../shared/wild is not here")
+    blocks = text_blocks(ingest_path(path).text)
+    left = [line for b in blocks if b.kind == "text" for line in "".join(p.text for p in b.pieces).split("\n")
+            if line.count(" | ") >= 2]
+    assert left == [], shape
+    assert sum(b.kind == "table" for b in blocks) >= 3
