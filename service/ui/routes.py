@@ -192,9 +192,10 @@ def document_text_page(document_id: str, request: Request, session: DbDep,
     rows = (_flattened_table_rows(str(request.app.state.settings.files_dir), document.sha256, document.filename,
                                   len(text), hash(text))
             if document.format in FLATTENED_TABLE_FORMATS else ())
+    blocks = viewer.text_blocks(text, span, rows)
     return _render(request, "document_text.html", principal, home_url=f"/ui/documents/{document.id}",
-                   doc_label=viewer.document_label(document), blocks=viewer.text_blocks(text, span, rows), span=span,
-                   q=q or "")
+                   doc_label=viewer.document_label(document), blocks=blocks, span=span, q=q or "",
+                   marked_cell=viewer.marked_cell(blocks))
 
 
 # Text exports flatten a table to one cell a line; the structure stage rebuilds its rows.

@@ -112,6 +112,26 @@ def block_pieces(block: Block):
             yield from cell.pieces
 
 
+def _cell_text(cell: Cell) -> str:
+    return " ".join("".join(p.text for p in cell.pieces).split())
+
+
+def marked_cell(blocks: list[Block]) -> Optional[tuple[str, str]]:
+    """(column name, row) of the marked value when it sits in a table with a header row: said at the top
+    of the viewer, so that the reviewer knows which indicator and which year the value is without
+    scrolling up to the table's header."""
+    for block in blocks:
+        if block.kind != "table" or block.hit_column is None or not block.header:
+            continue
+        header = block.rows[0]
+        row = next((r for r in block.rows[1:] if block.hit_column < len(r) and r[block.hit_column].hit), None)
+        if row is None or block.hit_column >= len(header):
+            return None
+        label = " · ".join(t for t in (_cell_text(c) for c in row[:2]) if t and t != _cell_text(row[block.hit_column]))
+        return _cell_text(header[block.hit_column]), (label[:119] + "…") if len(label) > 120 else label
+    return None
+
+
 def viewer_url(document_id: Optional[str], evidence: Any) -> Optional[str]:
     """Link to the viewer opened at the evidence's span (None without a stored document or a span)."""
     span = evidence.get("span") if isinstance(evidence, dict) else getattr(evidence, "span", None)

@@ -102,5 +102,7 @@ def test_a_text_plans_flattened_table_is_drawn_as_a_table_at_the_value(site, bro
     assert table.locator("th").all_inner_texts()[:4] == ["STT", "Chỉ tiêu", "Đơn vị tính", "Kết quả"]
     assert page.locator("td.hit:has(mark#hit)").count() == 1
     assert table.locator("td.hit-col").count() >= 20                        # the value's column, row by row
+    assert page.locator("#marked-cell").is_visible()                        # its column and row, said on top
+    assert "cột Kết quả, dòng 1.1 · Tỉ lệ sử dụng dịch vụ công trực tuyến" in page.locator("#marked-cell").inner_text()
     shot(page, "05-flattened-table-as-a-table")
     page.context.close()

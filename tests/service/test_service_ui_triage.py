@@ -306,6 +306,9 @@ def test_flattened_tables_of_a_text_plan_are_drawn_as_tables_with_the_values_col
     assert re.search(r'<td colspan="6" class="[^"]*">I Đến năm 2030</td>', table)   # the part row spans the table
     row = re.search(r"<tr>((?:(?!</tr>).)*id=\"hit\"(?:(?!</tr>).)*)</tr>", table, re.S).group(1)
     assert "Tỉ lệ sử dụng dịch vụ công trực tuyến" in row and "Trung tâm phục vụ hành chính" in row
+    # which column and row the value is in, said at the top (the table's header may be far above)
+    assert re.search(r'id="marked-cell">Giá trị được đánh dấu: cột <strong>Kết quả</strong>, dòng '
+                     r'<strong>1.1 · Tỉ lệ sử dụng dịch vụ công trực tuyến', page)
 
 
 def test_pipe_tables_kept_as_text_are_drawn_as_tables():
