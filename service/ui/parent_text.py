@@ -29,7 +29,24 @@ def item_texts(doc_id: str, directory: Optional[Path] = None) -> dict[str, dict]
     path = (directory or TEXTS_DIR) / f"{doc_id}.yml"
     if not path.is_file():
         return {}
+    return _read_texts(path, path.stat().st_mtime_ns)
+
+
+@lru_cache(maxsize=8)
+def _read_texts(path: Path, _mtime: int) -> dict[str, dict]:
     return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+
+
+def with_full_wording(evidence):
+    """A bundled parent's side of a finding in the item's own wording (compare gives the rendering's
+    summary, cut with "…"), where the source texts are installed and the side names one item."""
+    if evidence is None or evidence.doc not in bundled_parents() or "," in (evidence.section or ""):
+        return evidence
+    wording = (item_texts(evidence.doc).get(item_of(evidence.section)) or {}).get("text")
+    if not wording:
+        return evidence
+    return type(evidence).model_validate({**evidence.model_dump(), "text": wording,
+                                          "context": {"before": "", "text": wording, "after": ""}})
 
 
 def item_of(section: Optional[str]) -> str:

@@ -159,7 +159,8 @@ def analysis_page(analysis_id: str, request: Request, session: DbDep,
     factors = reviews.confidence_factors(session)
     all_flags = [flag_out(row, review, factors) for row, review in repo.list_flags(session, analysis_id=analysis.id)]
     extraction = document.extraction if document else None
-    flags = [f.model_copy(update={"candidates": viewer.nearest_items(extraction, f)}) for f in all_flags
+    flags = [f.model_copy(update={"candidates": viewer.nearest_items(extraction, f),
+                                  "parent": parent_text.with_full_wording(f.parent)}) for f in all_flags
              if (not type or f.type == type) and (not severity or f.severity == severity)
              and (not status or f.status == status)]
     filters = {"type": type or "", "severity": severity or "", "status": status or "", "q": q or ""}

@@ -350,3 +350,21 @@ def test_regression_pipe_rows_of_the_wild_plans_are_not_left_as_text(name, shape
             if line.count(" | ") >= 2]
     assert left == [], shape
     assert sum(b.kind == "table" for b in blocks) >= 3
+
+
+def test_a_bundled_parents_side_of_a_finding_reads_in_the_items_own_wording():
+    """Compare's parent side is the rendering's summary cut with "…"; the card shows the item's wording."""
+    from service.api.schemas import EvidenceOut
+    from service.ui.parent_text import bundled_parents, with_full_wording
+    from triage_testlib import bundled_parent_texts
+
+    bundled_parent_texts()
+    summary = next(t.summary for t in bundled_parents()["03-NQ-CP"].tasks if t.id == "PL2.III.73")
+    side = EvidenceOut(doc="03-NQ-CP", section="PL2.III.73", text=summary, context={"text": summary})
+    full = with_full_wording(side)
+    assert summary.endswith("…") and full.text.startswith(summary.rstrip(" …")) and len(full.text) > len(summary) + 40
+    assert full.context.text == full.text and "…" not in full.text
+    several = side.model_copy(update={"section": "PL1.I.11.1, PL1.I.12"})
+    assert with_full_wording(several) == several                 # a finding listing several items keeps its list
+    uploaded = side.model_copy(update={"doc": "khong-phai-van-ban-kem-theo"})
+    assert with_full_wording(uploaded) == uploaded
