@@ -257,6 +257,14 @@ class Evidence(BaseModel):
     low_confidence_ocr: bool = False   # the text was read by OCR with low confidence: check the scan
 
 
+class Candidate(Evidence):
+    """A passage of the plan close to a parent item the plan is reported to lack, with its similarity:
+    the reviewer reads it to judge "is it really absent?"."""
+    score: float                   # similarity to the parent item, 0..1 (the aligner's)
+    threshold: float               # the alignment threshold: at or above it the passage would count as the item
+    nearest_to: Optional[str] = None   # the parent item it is closest to, where the finding lists several
+
+
 class Alignment(BaseModel):
     kind: Literal["task", "target", "group"]
     child_id: Optional[str] = None
@@ -278,6 +286,7 @@ class Flag(BaseModel):
     score: Optional[float] = None
     confidence: float = 1.0        # how likely a reviewer accepts it (calibrated on judged flags)
     collapsed: bool = False        # low confidence: shown folded, after the others
+    candidates: list[Candidate] = Field(default_factory=list)   # missing items: the plan's closest passages
 
 
 class ComparisonReport(BaseModel):

@@ -260,18 +260,24 @@ def num(x: float):
 # ---------------------------------------------------------------- 57-NQ/TW
 
 
-def build_57(shared: Path) -> dict:
+def tasks_57(shared: Path) -> tuple[list[str], list[dict]]:
+    """57-NQ/TW part III: the text of each task group, and each of its bullets (group, row, text)."""
     text = (shared / "parents" / "57-NQ-TW.md").read_text(encoding="utf-8")
     tasks_part = text.split("III- NHIỆM VỤ, GIẢI PHÁP")[1].split("IV- TỔ CHỨC THỰC HIỆN")[0]
     chunks = re.split(r"\*\*(\d)\\\. [^\n]*\*\*", tasks_part)
-    groups, tasks = [], []
-    group_texts = []
+    tasks, group_texts = [], []
     for number, body in zip(chunks[1::2], chunks[2::2]):
         roman = ROMAN[int(number) - 1]
         bullets = [b.strip() for b in re.split(r"\n\s*\\-\s*", "\n" + body) if b.strip()]
         group_texts.append(body)
         for i, bullet in enumerate(bullets, 1):
             tasks.append({"group": roman, "row": str(i), "text": bullet})
+    return group_texts, tasks
+
+
+def build_57(shared: Path) -> dict:
+    group_texts, tasks = tasks_57(shared)
+    groups = []
     group_kw = keywords(group_texts, top=20)
     task_kw = keywords([t["text"] for t in tasks])
     for roman, kw in zip(ROMAN, group_kw):
@@ -307,13 +313,37 @@ def build_57(shared: Path) -> dict:
 # ---------------------------------------------------------------- 03/NQ-CP as amended by 71/NQ-CP
 
 
-def build_03(shared: Path) -> dict:
-    targets, part = [], None
-    for row in md_table_rows(shared / "parents" / "03-NQ-CP-PL1.md"):
-        tt, indicator, unit, result, lead = (row + [""] * 5)[:5]
-        if tt in ("I", "II"):
-            part = tt
+def tasks_03(shared: Path) -> list[dict]:
+    """03/NQ-CP Phụ lục II: each task row (row, group, text, lead, support, result, deadline)."""
+    raw_tasks, group = [], None
+    for row in md_table_rows(shared / "parents" / "03-NQ-CP-PL2.md"):
+        tt, name, lead, support, result, deadline = (row + [""] * 6)[:6]
+        tt = tt.strip().rstrip(".")
+        if tt in ROMAN:
+            group = tt
             continue
+        if not tt.isdigit():
+            continue
+        raw_tasks.append({"row": tt, "group": group, "text": name, "lead": lead, "support": support, "result": result,
+                          "deadline": deadline})
+    return raw_tasks
+
+
+def targets_03(shared: Path) -> list[tuple[str, list[str]]]:
+    """03/NQ-CP Phụ lục I: (part I|II, row cells) of each row."""
+    rows, part = [], None
+    for row in md_table_rows(shared / "parents" / "03-NQ-CP-PL1.md"):
+        if row and row[0] in ("I", "II"):
+            part = row[0]
+            continue
+        rows.append((part, row))
+    return rows
+
+
+def build_03(shared: Path) -> dict:
+    targets = []
+    for part, row in targets_03(shared):
+        tt, indicator, unit, result, lead = (row + [""] * 5)[:5]
         parsed = parse_value(result)
         if not parsed:
             continue   # qualitative or heading row: no number to compare
@@ -327,16 +357,7 @@ def build_03(shared: Path) -> dict:
             "source": {"doc": "03/NQ-CP", "appendix": "PL1", "row": tt},
         })
 
-    raw_tasks, group = [], None
-    for row in md_table_rows(shared / "parents" / "03-NQ-CP-PL2.md"):
-        tt, name, lead, support, result, deadline = (row + [""] * 6)[:6]
-        tt = tt.strip().rstrip(".")
-        if tt in ROMAN:
-            group = tt
-            continue
-        if not tt.isdigit():
-            continue
-        raw_tasks.append({"row": tt, "group": group, "text": name, "lead": lead, "support": support, "deadline": deadline})
+    raw_tasks = tasks_03(shared)
     task_kw = keywords([t["text"] for t in raw_tasks])
     tasks = []
     for t, kw in zip(raw_tasks, task_kw):
@@ -371,11 +392,49 @@ def build_03(shared: Path) -> dict:
     }
 
 
+# ---------------------------------------------------------------- full wording, kept out of the repo
+
+# The parents' own wording of each item, for the reviewer's full-text view of a bundled parent. Built
+# beside the renderings but git-ignored: the source texts are not the project's to copy (see
+# ../shared/parents/README.md); without this folder the viewer shows the rendering's own summaries.
+TEXTS_DIR = HERE / "texts"
+
+
+def item_texts(shared: Path) -> dict[str, dict[str, dict]]:
+    """doc_id -> item id (as in the renderings) -> {text[, result]}: each item's wording in the source."""
+    texts_57 = {f"III.{t['group']}.{t['row']}": {"text": re.sub(r"\s+", " ", t["text"]).strip()}
+                for t in tasks_57(shared)[1]}
+    texts_03 = {}
+    for part, row in targets_03(shared):
+        tt, indicator, _unit, result = (row + [""] * 4)[:4]
+        texts_03[f"PL1.{part}.{tt}"] = {"text": re.sub(r"\s+", " ", indicator).strip(), "result": result.strip()}
+    for t in tasks_03(shared):
+        texts_03[f"PL2.{t['group']}.{t['row']}"] = {"text": re.sub(r"\s+", " ", t["text"]).strip(),
+                                                    "result": re.sub(r"\s+", " ", t["result"]).strip()}
+    return {"57-NQ-TW": texts_57, "03-NQ-CP": texts_03}
+
+
+def write_item_texts(shared: Path, directory: Path = TEXTS_DIR) -> list[Path]:
+    directory.mkdir(parents=True, exist_ok=True)
+    written = []
+    for doc_id, texts in item_texts(shared).items():
+        path = directory / f"{doc_id}.yml"
+        path.write_text(yaml.safe_dump(texts, allow_unicode=True, sort_keys=False, width=140), encoding="utf-8")
+        written.append(path)
+    return written
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--shared", default=str(REPO / ".." / "shared"))
+    parser.add_argument("--texts-only", action="store_true",
+                        help="only (re)write the git-ignored item wording under corpus/parents/texts/")
     args = parser.parse_args()
     shared = Path(args.shared)
+    for path in write_item_texts(shared):
+        print(path.relative_to(REPO), "(git-ignored)")
+    if args.texts_only:
+        return
     for name, data in (("57-NQ-TW.yml", build_57(shared)), ("03-NQ-CP.yml", build_03(shared))):
         header = f"# Generated by corpus/parents/build_parents.py from ../shared/parents, then reviewed by hand.\n"
         (HERE / name).write_text(header + yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=140), encoding="utf-8")

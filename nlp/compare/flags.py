@@ -15,7 +15,7 @@ from nlp.compare.citation_rules import citation_error, unresolved_parent
 from nlp.compare.config import settings, threshold
 from nlp.compare.context import Context, ParentItem, narrower_base
 from nlp.compare.evidence import (_fmt_date, _short, _source, _target_value, _text_at, best_parent_task, child_evidence,
-                                  make_flag, parent_evidence)
+                                  make_flag, nearest_candidates, parent_evidence)
 from nlp.compare.parents import ParentPlan
 from nlp.compare.plan_rules import duplicate_item, incomplete_tasks, internal_conflict, lead_is_partner, owner_conflict
 from nlp.schema import Evidence, Extraction, Flag, Target, Task
@@ -48,8 +48,16 @@ def missing_task_group(ctx: Context, coverage: dict) -> list[Flag]:
         flags.append(make_flag(
             "missing_task_group", f"Thiếu nhóm nhiệm vụ {gid} của văn bản cấp trên: {title} ({docs})",
             child_evidence(ctx, section=None, text=""),
-            Evidence(doc=ctx.parents[0].doc_id if ctx.parents else "", section=gid, text=title), info["score"]))
+            Evidence(doc=ctx.parents[0].doc_id if ctx.parents else "", section=gid, text=title), info["score"],
+            candidates=_group_candidates(ctx, gid)))
     return flags
+
+
+def _group_candidates(ctx: Context, gid: str):
+    """The plan's tasks closest to any task of the parent's group ``gid``."""
+    columns = [j for j, pi in enumerate(ctx.parent_tasks) if pi.group == gid]
+    labels = [_short(_text_at(ctx.parent_tasks[j].plan, ctx.parent_tasks[j].item), 60) for j in columns]
+    return nearest_candidates(ctx, ctx.child.tasks, ctx.task_sim[:, columns], "task", labels)
 
 
 def missing_task(ctx: Context) -> list[Flag]:
@@ -65,7 +73,8 @@ def missing_task(ctx: Context) -> list[Flag]:
         near = _child_group_for(ctx, pi.group)
         flags.append(make_flag(
             "missing_task", f"Thiếu nhiệm vụ cấp trên giao cho cấp {ctx.profile.level or 'địa phương'}: {_short(_text_at(pi.plan, pi.item), 80)} ({_source(pi, ctx)}{deadline})",
-            child_evidence(ctx, section=near), parent_evidence(pi), best))
+            child_evidence(ctx, section=near), parent_evidence(pi), best,
+            candidates=nearest_candidates(ctx, ctx.child.tasks, ctx.task_sim[:, [j]], "task")))
     return flags
 
 
@@ -114,7 +123,10 @@ def missing_target(ctx: Context) -> list[Flag]:
     first = ctx.parent_targets[kept[0][0]]
     parent = Evidence(doc=first.plan.doc_id, section=", ".join(ctx.parent_targets[j].item.section for j, _ in kept),
                       text="; ".join(ctx.parent_targets[j].item.indicator for j, _ in kept))
-    return [make_flag("missing_target", message, child_evidence(ctx, section=None), parent, max(b for _, b in kept))]
+    columns = [j for j, _ in kept]
+    labels = [_short(ctx.parent_targets[j].item.indicator, 60) for j in columns]
+    return [make_flag("missing_target", message, child_evidence(ctx, section=None), parent, max(b for _, b in kept),
+                      candidates=nearest_candidates(ctx, ctx.child.targets, ctx.target_sim[:, columns], "target", labels))]
 
 
 def _restated(ctx: Context, parent: Target) -> bool:

@@ -37,6 +37,14 @@ class EvidenceOut(BaseModel):
     context: Optional[EvidenceContext] = None
 
 
+class CandidateOut(EvidenceOut):
+    """A passage of the plan close to the parent item a 'missing' finding says the plan lacks."""
+    score: Optional[float] = Field(default=None, description="độ giống với mục cấp trên (0–1)")
+    threshold: Optional[float] = Field(default=None, description="ngưỡng căn chỉnh: từ mức này trở lên mới coi đoạn "
+                                                                 "là cùng nội dung với mục cấp trên")
+    nearest_to: Optional[str] = Field(default=None, description="mục cấp trên gần nhất, khi cờ nêu nhiều mục")
+
+
 class FlagOut(BaseModel):
     id: str = Field(description="Khoá ổn định của cờ: '<mã tài liệu>:<Flag.id>'; quyết định rà soát gắn với nó "
                                 "và được giữ khi phân tích lại")
@@ -59,8 +67,9 @@ class FlagOut(BaseModel):
                                         "chỉnh trên các cờ đã được rà soát), đã nhân với hệ số học từ các quyết "
                                         "định rà soát của cùng loại cờ; danh sách sắp theo mức độ rồi độ tin cậy")
     base_confidence: Optional[float] = Field(default=None, description="độ tin cậy do bước so sánh đưa ra")
-    candidates: Optional[list[dict[str, Any]]] = Field(default=None, description="với cờ 'thiếu': các đoạn gần "
-                                                       "nhất trong kế hoạch kèm điểm, nếu bước so sánh đưa ra")
+    candidates: Optional[list[CandidateOut]] = Field(default=None, description="với cờ 'thiếu' (nhiệm vụ, nhóm nhiệm "
+                                                     "vụ, chỉ tiêu): tối đa 3 đoạn gần nhất trong kế hoạch, giống nhất "
+                                                     "trước, kèm độ giống và ngưỡng")
     document_id: str
     analysis_id: str
 

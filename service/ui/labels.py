@@ -40,6 +40,15 @@ FLAG_EXPLANATIONS = {
     "lead_is_partner": "Cơ quan chủ trì của nhiệm vụ đồng thời được ghi là cơ quan phối hợp.",
 }
 
+# How close a plan passage is to a parent item it reportedly lacks, by its score's share of the
+# alignment threshold (at or above the threshold compare counts the passage as the item).
+SIMILARITY_BANDS = [
+    (1.0, "near", "đủ giống để coi là cùng nội dung"),
+    (0.75, "near", "gần ngưỡng: có thể là cùng nội dung viết khác đi, nên đọc kỹ"),
+    (0.45, "partial", "giống một phần: cùng chủ đề, nội dung khác"),
+    (0.0, "far", "ít giống: nội dung khác hẳn"),
+]
+
 SEVERITIES = {"high": "Cao", "medium": "Trung bình", "low": "Thấp", "info": "Thông tin"}
 
 # "Bỏ qua" read as "skip": a dismissal says the finding is wrong, so it is "bác bỏ" (rejected).

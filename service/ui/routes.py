@@ -2,7 +2,9 @@
 role, a session and its CSRF token; reviews are sent by the page's script to PATCH /flags/{id}."""
 from __future__ import annotations
 
+import logging
 import re
+from functools import lru_cache
 from pathlib import Path
 from typing import Optional
 from urllib.parse import quote, urlencode
@@ -23,12 +25,15 @@ from service.storage import repository as repo
 from service.storage import reviews
 from service.storage import users as user_store
 from service.storage.users import user_by_password, user_by_token
-from service.ui import labels, viewer
+from service.ui import labels, parent_text, viewer
+from service.ui.text_tables import RebuiltRow, rebuilt_rows
 from service.ui.coverage import group_bars, summary_bars
 
 HERE = Path(__file__).resolve().parent
+log = logging.getLogger(__name__)
 templates = Jinja2Templates(directory=str(HERE / "templates"))
-templates.env.globals.update(labels=labels, label=labels.label, evidence_blocks=viewer.evidence_blocks)
+templates.env.globals.update(labels=labels, label=labels.label, evidence_blocks=viewer.evidence_blocks,
+                             closeness=viewer.closeness)
 # evidence cut from tables keeps the blank lines between cells: one line break is enough to read it
 templates.env.filters["squeeze"] = lambda text: re.sub(r"\n[ \t]*(?:\n[ \t]*)+", "\n", text or "")
 
@@ -155,7 +160,8 @@ def analysis_page(analysis_id: str, request: Request, session: DbDep,
     factors = reviews.confidence_factors(session)
     all_flags = [flag_out(row, review, factors) for row, review in repo.list_flags(session, analysis_id=analysis.id)]
     extraction = document.extraction if document else None
-    flags = [f.model_copy(update={"candidates": viewer.nearest_items(extraction, f)}) for f in all_flags
+    flags = [f.model_copy(update={"candidates": viewer.nearest_items(extraction, f),
+                                  "parent": parent_text.with_full_wording(f.parent)}) for f in all_flags
              if (not type or f.type == type) and (not severity or f.severity == severity)
              and (not status or f.status == status)]
     filters = {"type": type or "", "severity": severity or "", "status": status or "", "q": q or ""}
@@ -166,7 +172,8 @@ def analysis_page(analysis_id: str, request: Request, session: DbDep,
                    group_bars=group_bars(analysis.coverage), summary_bars=summary_bars(analysis.coverage),
                    types_present=sorted({f.type for f in all_flags}),
                    viewer_url=viewer.viewer_url,
-                   parent_viewer_url=lambda ev: viewer.viewer_url(stored_parents.get(ev.doc), ev),
+                   parent_viewer_url=lambda ev: (viewer.viewer_url(stored_parents.get(ev.doc), ev)
+                                                 or parent_text.parent_url(ev)),
                    search_hint=viewer.search_hint,
                    export_query=urlencode({k: v for k, v in filters.items() if v and k != "q"}))
 
@@ -184,9 +191,49 @@ def document_text_page(document_id: str, request: Request, session: DbDep,
     if not text:
         raise ApiError(409, "not_ready", "Tài liệu chưa được đọc xong (hoặc không đọc được), chưa có toàn văn")
     span = (start, end) if start is not None and end is not None and start < end <= len(text) else None
-    return _render(request, "document_text.html", principal, document=document,
-                   doc_label=viewer.document_label(document), blocks=viewer.text_blocks(text, span), span=span,
-                   q=q or "")
+    rows = (_flattened_table_rows(str(request.app.state.settings.files_dir), document.sha256, document.filename,
+                                  len(text), hash(text))
+            if document.format in FLATTENED_TABLE_FORMATS else ())
+    blocks = viewer.text_blocks(text, span, rows)
+    return _render(request, "document_text.html", principal, home_url=f"/ui/documents/{document.id}",
+                   doc_label=viewer.document_label(document), blocks=blocks, span=span, q=q or "",
+                   marked_cell=viewer.marked_cell(blocks))
+
+
+# Text exports flatten a table to one cell a line; the structure stage rebuilds its rows.
+FLATTENED_TABLE_FORMATS = ("text", "markdown")
+
+
+@lru_cache(maxsize=16)
+def _flattened_table_rows(files_dir: str, sha256: str, filename: str, text_length: int, text_hash: int) -> tuple[RebuiltRow, ...]:
+    """The table rows the structure stage rebuilds from the stored file (read again in the sandbox, once
+    per process and document); none when its text is not the stored one (read by another version)."""
+    from nlp.pipeline import structure_bytes
+
+    try:
+        structured = structure_bytes(repo.stored_file_path(Path(files_dir), sha256).read_bytes(), filename)
+    except Exception:   # noqa: BLE001 - the viewer then draws the text as it is
+        log.warning("viewer: could not rebuild the tables of %s", sha256[:12], exc_info=True)
+        return ()
+    if len(structured.text) != text_length or hash(structured.text) != text_hash:
+        return ()
+    return tuple(rebuilt_rows(structured))
+
+
+@router.get("/parents/{doc_id}/text", response_class=HTMLResponse)
+def parent_text_page(doc_id: str, request: Request, principal: Optional[Principal] = Depends(page_reader),
+                     item: Optional[str] = Query(None, max_length=200), q: Optional[str] = Query(None, max_length=200)):
+    """A bundled parent in full (every item in order, with its numbering), opened at ``item``."""
+    plan = parent_text.bundled_parents().get(doc_id)
+    if plan is None:
+        raise ApiError(404, "not_found", f"Không có văn bản cấp trên kèm theo mã {doc_id}")
+    blocks = parent_text.parent_blocks(plan, item)
+    return _render(request, "document_text.html", principal, home_url=None,
+                   doc_label=f"{plan.document.number} — {plan.document.title}", blocks=blocks,
+                   span=any(b.hit for b in blocks), q=q or "",
+                   note=None if parent_text.item_texts(plan.doc_id) else
+                   "Bản trình bày của dự án: mỗi mục ghi tóm tắt và các dữ kiện (cơ quan, thời hạn, mức); "
+                   "nguyên văn chưa được cài trên máy chủ này.")
 
 
 @router.get("/decisions", response_class=HTMLResponse)

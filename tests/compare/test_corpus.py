@@ -155,3 +155,41 @@ def test_every_flag_on_the_corpus_plans_has_a_hand_judgment(reports):
         assert not unjudged, (key, unjudged)
     table = {name: p for name, _, _, p in precision_table(records)}
     assert table["all"] >= 0.85 and table["high severity"] >= 0.9
+
+
+MISSING_TYPES = ("missing_task", "missing_task_group", "missing_target")
+
+
+def test_missing_findings_carry_the_closest_plan_passages_with_their_scores(reports):
+    """Evidence for "is it really absent?": up to three passages of the plan, best first, each below the
+    alignment threshold (else the item would not be missing), pointing at its own text in the plan."""
+    seen = Counter()
+    for key, (child, _, report) in reports.items():
+        for flag in report.flags:
+            if flag.type not in MISSING_TYPES:
+                assert flag.candidates == [], (key, flag.type)
+                continue
+            if flag.type != "missing_target" or child.targets:
+                assert flag.candidates, (key, flag.type)
+            scores = [c.score for c in flag.candidates]
+            assert len(scores) <= 3 and scores == sorted(scores, reverse=True) and all(s > 0 for s in scores)
+            for candidate in flag.candidates:
+                assert candidate.doc == child.doc_id and candidate.section
+                if flag.type != "missing_task_group":
+                    assert candidate.score < candidate.threshold, (key, flag.type, candidate)
+                if flag.type == "missing_target":
+                    assert candidate.nearest_to, (key, candidate)
+                written = child.text[candidate.span.start:candidate.span.end]
+                assert written.strip() and written in candidate.text, (key, flag.type, candidate)
+            seen[flag.type] += bool(flag.candidates)
+    assert set(seen) == set(MISSING_TYPES), seen
+
+
+def test_a_missing_tasks_best_candidate_is_its_best_alignment_score(reports):
+    """The first candidate is the passage compare measured the finding's score on (001: 71/NQ-CP's
+    digitisation of records, nearest to the plan's online public services task)."""
+    _, _, report = reports["001"]
+    (flag,) = flags(report, "missing_task")
+    assert flag.candidates[0].score == flag.score
+    assert flag.candidates[0].threshold == 0.40
+    assert "dịch vụ công trực tuyến" in flag.candidates[0].text

@@ -15,12 +15,11 @@ import httpx
 import openpyxl
 import pytest
 
-from service_testlib import REPO, Server, make_settings, server_env
-from test_service_ui_e2e import CHROMIUM, CHROMIUM_ARGS
-from triage_testlib import seed_analysis
+from browser_testlib import SCREENS, chromium, log_in, new_page, open_analysis, reviewer_site, screenshots
+from service_testlib import REPO
+from test_service_ui_e2e import CHROMIUM
 
-SCREENSHOTS = REPO / "test-screenshots" / "triage"
-SCREENS = {"laptop": {"width": 1366, "height": 768}, "desktop": {"width": 1920, "height": 1080}}
+shot = screenshots("triage")
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow,
               pytest.mark.skipif(not CHROMIUM.exists(),
@@ -39,56 +38,20 @@ def printed_and_served_token() -> tuple[str, str]:
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     """A server whose admin token is the one `make run` would give it, over a seeded analysis."""
-    tmp_path = tmp_path_factory.mktemp("triage-e2e")
     printed, served = printed_and_served_token()
-    settings = make_settings(tmp_path, token=served)
-    document_id, analysis_id = seed_analysis(settings, 2)
-    server = Server(server_env(tmp_path, PLANGAP_TOKEN=served), tmp_path / "server.log").start()
-    admin = {"Authorization": f"Bearer {served}"}
-    tokens = {}
-    for name in ("lan", "minh"):
-        created = httpx.post(server.url + "/users", json={"name": name, "role": "reviewer", "password": f"mat-khau-{name}"},
-                             headers=admin)
-        assert created.status_code == 201, created.text
-        tokens[name] = {"Authorization": f"Bearer {created.json()['token']}"}
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    yield {"url": server.url, "printed": printed, "admin": admin, "tokens": tokens, "document_id": document_id,
-           "analysis_id": analysis_id}
-    server.stop()
+    with reviewer_site(tmp_path_factory.mktemp("triage-e2e"), 2, served) as site:
+        yield {**site, "printed": printed}
 
 
 @pytest.fixture(scope="module")
 def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
-def new_page(browser, screen: str = "laptop"):
-    context = browser.new_context(viewport=SCREENS[screen], accept_downloads=True)
-    page = context.new_page()
-    page.set_default_timeout(30_000)
-    return page
-
-
-def log_in(page, site, name: str, password: str) -> None:
-    page.goto(site["url"] + "/ui/login")
-    page.fill("input[name=name]", name)
-    page.fill("input[name=password]", password)
-    page.click("button[type=submit]")
-    page.wait_for_url(site["url"] + "/ui/")
+    with chromium() as browser:
+        yield browser
 
 
 def flags_of(site, **params) -> list[dict]:
     return httpx.get(site["url"] + "/flags", params={"analysis_id": site["analysis_id"], **params},
                      headers=site["admin"]).json()
-
-
-def shot(page, name: str) -> None:
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
 
 
 def test_log_in_with_the_printed_token_and_the_first_finding_fits_the_screen(site, browser):
@@ -111,10 +74,7 @@ def test_log_in_with_the_printed_token_and_the_first_finding_fits_the_screen(sit
 
 
 def test_search_grouping_and_sorting_act_at_once_without_reloading(site, browser):
-    page = new_page(browser)
-    log_in(page, site, "lan", "mat-khau-lan")
-    page.goto(f"{site['url']}/ui/analyses/{site['analysis_id']}")
-    page.locator("li.flag").first.wait_for()
+    page = open_analysis(browser, site)
     page.evaluate("window.__same_page = true")
     total = page.locator("li.flag").count()
     groups_by_type = page.locator("details.group").count()
@@ -140,10 +100,7 @@ def test_search_grouping_and_sorting_act_at_once_without_reloading(site, browser
 
 
 def test_focus_mode_keyboard_triage_with_undo(site, browser):
-    page = new_page(browser)
-    log_in(page, site, "lan", "mat-khau-lan")
-    page.goto(f"{site['url']}/ui/analyses/{site['analysis_id']}")
-    page.locator("li.flag").first.wait_for()
+    page = open_analysis(browser, site)
     page.keyboard.press("f")
     visible = page.locator("li.flag:visible")
     assert visible.count() == 1 and page.locator("body.focus-mode").count() == 1
@@ -179,10 +136,7 @@ def test_focus_mode_keyboard_triage_with_undo(site, browser):
 
 
 def test_bulk_dismiss_a_filtered_group_with_a_reason(site, browser):
-    page = new_page(browser)
-    log_in(page, site, "lan", "mat-khau-lan")
-    page.goto(f"{site['url']}/ui/analyses/{site['analysis_id']}")
-    page.locator("li.flag").first.wait_for()
+    page = open_analysis(browser, site)
     counts: dict[str, int] = {}
     for f in flags_of(site, status="open"):
         counts[f["type"]] = counts.get(f["type"], 0) + 1
@@ -208,9 +162,7 @@ def test_bulk_dismiss_a_filtered_group_with_a_reason(site, browser):
 
 
 def test_open_the_document_viewer_at_a_finding_and_search_it(site, browser):
-    page = new_page(browser)
-    log_in(page, site, "lan", "mat-khau-lan")
-    page.goto(f"{site['url']}/ui/analyses/{site['analysis_id']}")
+    page = open_analysis(browser, site)
     link = page.locator("li.flag a.viewer-link").first
     link.click()
     page.wait_for_url(re.compile(r".*/text\?start=\d+&end=\d+#hit$"))
@@ -234,9 +186,7 @@ def test_open_the_document_viewer_at_a_finding_and_search_it(site, browser):
 
 
 def test_second_reviewers_conflicting_decision_gets_the_warning(site, browser):
-    page = new_page(browser)
-    log_in(page, site, "minh", "mat-khau-minh")
-    page.goto(f"{site['url']}/ui/analyses/{site['analysis_id']}?status=open")
+    page = open_analysis(browser, site, "minh", "status=open")
     card = page.locator("li.flag").first
     flag_id = card.get_attribute("data-flag-id")
     # lan decides after minh's page loaded
@@ -253,9 +203,7 @@ def test_second_reviewers_conflicting_decision_gets_the_warning(site, browser):
 
 
 def test_export_xlsx_with_decisions_and_vietnamese_headers(site, browser):
-    page = new_page(browser)
-    log_in(page, site, "lan", "mat-khau-lan")
-    page.goto(f"{site['url']}/ui/analyses/{site['analysis_id']}")
+    page = open_analysis(browser, site)
     page.select_option("#filters select[name=status]", "dismissed")
     assert "status=dismissed" in page.locator("#export-xlsx").get_attribute("href")
     with page.expect_download() as download:

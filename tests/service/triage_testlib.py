@@ -31,10 +31,13 @@ def hostile_flag(child: Extraction) -> Flag:
                 parent=None)
 
 
-def seed_analysis(settings: Settings, index: int = 0, extra_flags: tuple[Flag, ...] = ()) -> tuple[str, str]:
-    """(document id, analysis id) of a corpus plan stored with its analysis done."""
+def seed_analysis(settings: Settings, index: int = 0, extra_flags: tuple[Flag, ...] = (), *,
+                  without_candidates: bool = False) -> tuple[str, str]:
+    """(document id, analysis id) of a corpus plan stored with its analysis done; ``without_candidates``:
+    as stored before compare gave the closest plan passages of a missing item."""
     child, report = real_report(index)
-    report = report.model_copy(update={"flags": list(report.flags) + list(extra_flags)})
+    flags = [f.model_copy(update={"candidates": []}) if without_candidates else f for f in report.flags]
+    report = report.model_copy(update={"flags": flags + list(extra_flags)})
     settings.ensure_dirs()
     upgrade(settings.resolved_database_url)
     with session_scope(settings.resolved_database_url) as session:
@@ -42,3 +45,19 @@ def seed_analysis(settings: Settings, index: int = 0, extra_flags: tuple[Flag, .
                                           files_dir=settings.files_dir, extraction=child, fmt="text")
         analysis = repo.store_analysis(session, document.id, report, requested_by="admin")
         return document.id, analysis.id
+
+
+def bundled_parent_texts() -> None:
+    """The parents' own item wording (git-ignored corpus/parents/texts/, a build output like .venv), built
+    from ../shared/parents when absent."""
+    import importlib.util
+
+    from service.ui.parent_text import TEXTS_DIR
+    from service_testlib import REPO
+
+    if all((TEXTS_DIR / f"{doc}.yml").is_file() for doc in ("57-NQ-TW", "03-NQ-CP")):
+        return
+    spec = importlib.util.spec_from_file_location("build_parents", REPO / "corpus" / "parents" / "build_parents.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    module.write_item_texts(REPO.parent / "shared")
