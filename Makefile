@@ -28,6 +28,8 @@ PLANGAP_TOKEN := $(shell $(PYTHON) -c 'import secrets; print(secrets.token_urlsa
 endif
 
 run: install
+	# the parents' own wording for the UI, read in place from ../shared/parents when it is there (git-ignored)
+	if [ -d ../shared/parents ]; then $(PY) corpus/parents/build_parents.py --texts-only; fi
 	$(PY) -m service bulk corpus/plans --out out/corpus
 	@echo "admin token (Authorization: Bearer ...): $(PLANGAP_TOKEN)"
 	PLANGAP_TOKEN=$(PLANGAP_TOKEN) PLANGAP_OPEN_READS=$${PLANGAP_OPEN_READS:-1} $(PY) -m service serve --host $(HOST) --port $(PORT)

@@ -34,3 +34,9 @@ def test_regression_make_run_token_printed_is_the_token_the_server_uses():
 
 def test_regression_make_run_token_from_the_environment_is_kept():
     assert _printed_and_served(_make_run_dry(PLANGAP_TOKEN="ma-cua-toi-123")) == ("ma-cua-toi-123", "ma-cua-toi-123")
+
+
+def test_make_run_writes_the_parents_wording_for_the_ui_before_serving():
+    output = _make_run_dry()
+    texts, serve = output.find("build_parents.py --texts-only"), output.find("-m service serve")
+    assert 0 <= texts < serve
