@@ -1,0 +1,161 @@
+"""Regressions found by reading the extraction of wild plans nobody tuned to (audit of 2026-12-02,
+README "Audit on unseen wild plans"). Each excerpt is quoted from the wild document named beside it."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from nlp.extract.agencies import default_matcher
+from nlp.extract.roles import owner_phrase_roles
+from nlp.ingest.text_reader import read_text
+from nlp.pipeline import extract_structured
+from nlp.structure import build_structure
+
+WILD = Path(__file__).resolve().parents[2] / ".." / "shared" / "wild"
+HEAD = "KẾ HOẠCH\nTriển khai thi hành Luật\n\nI. MỤC ĐÍCH, YÊU CẦU\n\n- Triển khai đồng bộ, hiệu quả.\n\n"
+
+
+@pytest.fixture(scope="module")
+def matcher():
+    return default_matcher()
+
+
+def extraction_of(body: str):
+    text = HEAD + body
+    return extract_structured(build_structure(read_text(text.encode("utf-8"), "plan.md", "markdown")))
+
+
+def by_start(tasks, start: str):
+    found = [t for t in tasks if t.text.startswith(start)]
+    assert len(found) == 1, [t.text[:60] for t in tasks]
+    return found[0]
+
+
+# 86367f2ddb2225cd (Thủ tướng, Luật Bảo vệ dữ liệu cá nhân): item 3 was read as a child of heading 2, so
+# task 2 was lost and task 3 took task 2's partners.
+SIBLING_AFTER_HEADING = """II. NỘI DUNG
+
+1. Tổ chức tuyên truyền, phổ biến, giáo dục pháp luật về bảo vệ dữ liệu cá nhân
+
+- Cơ quan thực hiện: Bộ Công an, Bộ Tư pháp.
+
+- Thời gian thực hiện: năm 2025 và các năm tiếp theo.
+
+2. Tổ chức tập huấn chuyên sâu, bồi dưỡng kiến thức pháp luật, nghiệp vụ bảo vệ dữ liệu cá nhân
+
+- Cơ quan chủ trì: Bộ Công an.
+
+- Cơ quan phối hợp: các bộ, cơ quan ngang bộ và Ủy ban nhân dân các tỉnh, thành phố trực thuộc trung ương.
+
+- Thời gian thực hiện: năm 2025 và các năm tiếp theo.
+
+3. Biên soạn tài liệu phục vụ công tác phổ biến Luật và các văn bản quy phạm pháp luật quy định chi tiết, hướng dẫn thi hành; tài liệu hướng dẫn, tuyên truyền, nâng cao nhận thức về bảo vệ dữ liệu cá nhân
+
+- Cơ quan thực hiện: Bộ Công an.
+
+- Thời gian thực hiện: năm 2025 và các năm tiếp theo.
+
+4. Rà soát văn bản quy phạm pháp luật
+
+- Cơ quan thực hiện: Bộ Công an.
+
+- Thời gian thực hiện: năm 2025.
+"""
+
+
+def test_regression_numbered_item_after_its_sibling_heading_is_a_sibling():
+    tasks = extraction_of(SIBLING_AFTER_HEADING).tasks
+    training = by_start(tasks, "Tổ chức tập huấn chuyên sâu")
+    assert training.section == "II.2" and training.lead == ["Bộ Công an"] and training.support
+    documents = by_start(tasks, "Biên soạn tài liệu")
+    assert documents.section == "II.3"
+    assert documents.lead == ["Bộ Công an"] and documents.support == []
+    assert documents.deadline is not None and documents.deadline.type == "recurring"
+
+
+def test_regression_tasks_come_in_reading_order():
+    tasks = extraction_of(SIBLING_AFTER_HEADING).tasks
+    assert [t.section for t in tasks] == ["II.1", "II.2", "II.3", "II.4"]
+    assert [t.id for t in tasks] == ["t1", "t2", "t3", "t4"]
+
+
+# 69db23c781b2e9aa (Hà Tĩnh, giáo dục mầm non): 'c)' after the heading 'b)' (over its bullets) sat in
+# III.3.b.c; 85ff77cbda28ffbb (Thanh Hóa): '2. Sở Tài chính: …' after the owner heading '1.' sat in IV.1.2.
+LETTERED_AFTER_HEADING = """III. NHIỆM VỤ, GIẢI PHÁP
+
+3. Nâng cao chất lượng nuôi dưỡng, chăm sóc, giáo dục trẻ em
+
+b) Bảo đảm các điều kiện nhận trẻ từ 06 tháng đến 36 tháng tuổi tại cơ sở giáo dục mầm non
+
+- Bố trí đủ định mức giáo viên và đầu tư cơ sở vật chất, thiết bị, đồ dùng, đồ chơi đối với nhóm trẻ.
+
+- Khuyến khích các doanh nghiệp thực hiện trách nhiệm xã hội xây dựng cơ sở giáo dục mầm non.
+
+c) Phổ biến tài liệu hướng dẫn về dinh dưỡng, chăm sóc sức khỏe, giáo dục trẻ em dành cho cha mẹ trẻ em; tổ chức tuyên truyền, phổ biến kiến thức, kỹ năng làm cha mẹ.
+
+IV. TỔ CHỨC THỰC HIỆN
+
+1. Sở Nông nghiệp và Môi trường chỉ đạo Chi cục Biển đảo và Thủy sản thực hiện các nội dung sau:
+
+- Tuyên truyền, hướng dẫn người nuôi trồng thủy sản quan trắc, giám sát chất lượng nước tại khu vực nuôi của mình.
+
+- Tổ chức đánh giá kết quả thực hiện; báo cáo UBND tỉnh trước ngày 15/12/2026.
+
+2. Sở Tài chính: Căn cứ khả năng cân đối ngân sách, trình cấp có thẩm quyền phê duyệt kinh phí thực hiện kế hoạch trong dự toán năm 2026.
+
+3. UBND các xã, phường: Phối hợp với Sở Nông nghiệp và Môi trường triển khai Kế hoạch đã được phê duyệt; theo dõi, thông báo kết quả quan trắc.
+"""
+
+
+def test_regression_item_after_a_lettered_or_numbered_heading_keeps_its_own_level():
+    tasks = extraction_of(LETTERED_AFTER_HEADING).tasks
+    assert by_start(tasks, "Phổ biến tài liệu hướng dẫn").section == "III.3.c"
+    assert by_start(tasks, "Bố trí đủ định mức").section == "III.3.b"
+    finance = [t for t in tasks if "Căn cứ khả năng cân đối" in t.text]
+    assert len(finance) == 1 and finance[0].section == "IV.2" and finance[0].lead == ["Sở Tài chính"]
+    communes = [t for t in tasks if "triển khai Kế hoạch đã được phê duyệt" in t.text]
+    assert len(communes) == 1 and communes[0].section == "IV.3"
+
+
+def test_regression_heading_listing_member_bodies_gives_each_member(extracted):
+    """4e39af96b6891368 (Quảng Ngãi, kiểm kê tài sản công): '1.3. Các cơ quan quan tham mưu quản lý ngành,
+    lĩnh vực (gồm các Sở: Xây dựng, …, Văn hóa, Thể thao và Du lịch)' owns the bullets under it."""
+    tasks = extracted(WILD / "4e39af96b6891368.md").tasks
+    worker = by_start(tasks, "Cử công chức chuyên môn phối hợp tham gia tổ công tác")
+    assert worker.section == "IV.1.3"
+    assert worker.lead == ["Sở Xây dựng", "Sở Nông nghiệp và Môi trường", "Sở Công Thương", "Sở Tài chính",
+                           "Sở Khoa học và Công nghệ", "Sở Văn hóa, Thể thao và Du lịch"]
+
+
+# Owner fields of wild plans whose names came out cut or run together (excerpts quoted).
+def test_regression_kinds_of_central_bodies_stay_one_agency(matcher):
+    """86367f2ddb2225cd: 'các bộ, cơ quan ngang bộ, cơ quan thuộc Chính phủ' gave 'Các bộ, cơ quan ngang',
+    'Bộ, cơ quan thuộc' and 'Chính phủ'; '… và các cơ quan báo chí, phát thanh, truyền hình khác' lost its tail."""
+    lead, support = owner_phrase_roles(
+        "Bộ Công an chủ trì, phối hợp với các bộ, cơ quan ngang bộ, cơ quan thuộc Chính phủ và Ủy ban nhân dân "
+        "các tỉnh, thành phố trực thuộc trung ương, cơ quan, tổ chức khác có liên quan.", matcher)
+    assert lead == ["Bộ Công an"]
+    assert support == ["Các bộ, cơ quan ngang bộ, cơ quan thuộc Chính phủ",
+                       "Ủy ban nhân dân các tỉnh, thành phố trực thuộc trung ương", "Cơ quan, tổ chức khác có liên quan"]
+    assert matcher.split_cell("Thông tấn xã Việt Nam và các cơ quan báo chí, phát thanh, truyền hình khác.") == \
+        ["Thông tấn xã Việt Nam", "Các cơ quan báo chí, phát thanh, truyền hình khác"]
+
+
+def test_regression_provincial_press_body_keeps_its_place_name(matcher):
+    """6a406c1f9dfed9c3 (Lai Châu): 'Báo và Phát thanh Truyền hình Lai Châu' came out 'Phát thanh Truyền hình Lai Châu'."""
+    assert matcher.split_cell("Sở Văn hóa, Thể thao và Du lịch; Báo và Phát thanh Truyền hình Lai Châu và các sở, "
+                              "ngành có liên quan.") == \
+        ["Sở Văn hóa, Thể thao và Du lịch", "Báo và Phát thanh, Truyền hình Lai Châu", "Các sở, ngành có liên quan"]
+
+
+def test_regression_scope_phrase_and_parent_note_are_no_agencies(matcher):
+    """2f6f80b9918e52de (Hồ Chí Minh City): 'trong phạm vi chức năng, nhiệm vụ của mình' was an agency, so was
+    the '(Sở Nội vụ)' a centre belongs to, and the centre's name kept the '('."""
+    assert matcher.split_cell("Sở Nội vụ, các sở, ban, ngành Thành phố trong phạm vi chức năng, nhiệm vụ của mình và "
+                              "các cơ quan, tổ chức khác có liên quan.") == \
+        ["Sở Nội vụ", "Các sở, ban, ngành Thành phố", "Các cơ quan, tổ chức khác có liên quan"]
+    assert matcher.split_cell("Chi nhánh Ngân hàng Chính sách xã hội Thành phố, Trung tâm Dịch vụ việc làm Thành phố "
+                              "(Sở Nội vụ), Ủy ban nhân dân xã, phường, đặc khu") == \
+        ["Chi nhánh Ngân hàng Chính sách xã hội Thành phố", "Trung tâm Dịch vụ việc làm Thành phố",
+         "UBND xã, phường, đặc khu"]
