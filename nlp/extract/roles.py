@@ -46,6 +46,7 @@ class _Cues:
     lead_cue: re.Pattern
     name_head: re.Pattern
     open_subject: re.Pattern
+    member_list: re.Pattern
 
 
 @lru_cache(maxsize=8)
@@ -77,6 +78,8 @@ def _cues_for(roles_key: str) -> _Cues:
         named_duty=re.compile(r"(?:" + alt(roles["lead_before_agency"]) + r"\s+)?(?P<owner>"
                               + r"(?:" + "|".join(re.escape(h) for h in sorted(roles["name_heads"], key=len, reverse=True))
                               + r")(?!\w)[^:;.\n]{0,160}?)\s*:\s+(?=\S)"),
+        member_list=re.compile(r"\(\s*" + alt(roles["member_list_intro"]) + r"\s*:?\s*(?:các\s+)?(?P<head>"
+                               + alt(roles["member_list_heads"]) + r")\s*:\s*(?P<members>[^)]+)\)", re.IGNORECASE),
     )
 
 
@@ -207,6 +210,9 @@ def heading_agencies(heading_text: str, matcher: AgencyMatcher) -> list[str]:
     holder = _duty_holder(text, cues, matcher)
     if holder:
         return holder
+    members = _listed_members(text, cues, matcher)
+    if members:
+        return members
     text = cues.heading_prefix.sub("", text.strip())
     text = re.sub(r"\([^)]*\)?", lambda m: " " * len(m.group(0)), text)
     text = text.split(":")[0].rstrip(" .;")
@@ -215,6 +221,24 @@ def heading_agencies(heading_text: str, matcher: AgencyMatcher) -> list[str]:
         return []
     chain = _chains(text, mentions, cues)[0]
     return list(dict.fromkeys(m.name for m in chain))
+
+
+def _listed_members(text: str, cues: _Cues, matcher: AgencyMatcher) -> list[str]:
+    """"Các cơ quan tham mưu quản lý ngành (gồm các Sở: Xây dựng, Công Thương, Văn hóa, Thể thao và Du
+    lịch)": the bodies listed, each the head noun + a member the lexicon knows ("Sở Văn hóa, Thể thao và
+    Du lịch" keeps its commas). [] unless every member is known."""
+    m = cues.member_list.search(text)
+    if not m:
+        return []
+    head, rest, names = m.group("head").capitalize(), m.group("members"), []
+    while rest.strip(" ,;.") :
+        rest = re.sub(r"^(?:\s*[,;]\s*|\s+và\s+|\s+)+", "", rest)
+        found = matcher.find(f"{head} {rest}")
+        if not found or found[0].start != 0 or found[0].end <= len(head) + 1:
+            return []
+        names.append(found[0].name)
+        rest = rest[found[0].end - len(head) - 1:]
+    return names if len(names) >= 2 else []
 
 
 def _duty_holder(text: str, cues: _Cues, matcher: AgencyMatcher) -> list[str]:
