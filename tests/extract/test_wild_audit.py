@@ -159,3 +159,56 @@ def test_regression_scope_phrase_and_parent_note_are_no_agencies(matcher):
                               "(Sở Nội vụ), Ủy ban nhân dân xã, phường, đặc khu") == \
         ["Chi nhánh Ngân hàng Chính sách xã hội Thành phố", "Trung tâm Dịch vụ việc làm Thành phố",
          "UBND xã, phường, đặc khu"]
+
+
+# 86367f2ddb2225cd: each decree to draft is a bullet with '+' lines under it; 'Nội dung' became a task of
+# its own and 'Thời hạn ban hành' (not a known label) a third, the decree kept no deadline.
+DECREES = """II. NỘI DUNG
+
+5. Xây dựng Nghị định của Chính phủ
+
+- Nghị định quy định chi tiết một số điều Luật Bảo vệ dữ liệu cá nhân
+
++ Nội dung: quy định chi tiết một số điều Luật Bảo vệ dữ liệu cá nhân quy định chi tiết: khoản 2, khoản 3 Điều 2; khoản 5 Điều 4.
+
++ Cơ quan chủ trì: Bộ Công an.
+
++ Cơ quan phối hợp: Văn phòng Chính phủ, Bộ Tư pháp và các cơ quan có liên quan.
+
++ Thời hạn ban hành: trước ngày 01 tháng 01 năm 2026.
+
+- Nghị định xử phạt vi phạm hành chính trong lĩnh vực an ninh mạng và bảo vệ dữ liệu cá nhân.
+
++ Nội dung: bao gồm quy định chi tiết khoản 7 Điều 8 của Luật Bảo vệ dữ liệu cá nhân.
+
++ Cơ quan chủ trì: Bộ Công an.
+
++ Thời hạn ban hành: Theo tiến độ được giao của Luật An ninh mạng 2025.
+"""
+
+
+def test_regression_named_deliverable_with_content_and_issue_deadline_is_one_task():
+    tasks = extraction_of(DECREES).tasks
+    assert len(tasks) == 2, [t.text[:50] for t in tasks]
+    first, second = tasks
+    assert first.text.startswith("Nghị định quy định chi tiết một số điều Luật Bảo vệ dữ liệu cá nhân: quy định")
+    assert first.lead == ["Bộ Công an"] and "Văn phòng Chính phủ" in first.support
+    assert first.deadline.type == "date" and str(first.deadline.due) == "2026-01-01"
+    assert second.text.startswith("Nghị định xử phạt vi phạm hành chính")
+    assert second.deadline.type == "conditional"
+
+
+def test_regression_form_and_quantity_lines_are_attributes_not_tasks():
+    """85ff77cbda28ffbb (Thanh Hóa): '- Hình thức: In tài liệu …' and '- Số lượng: 5.000 cuốn.' were tasks."""
+    tasks = extraction_of("""II. NỘI DUNG KẾ HOẠCH
+
+2. Thông tin tuyên truyền nâng cao nhận thức về quản lý chất lượng nước
+
+- Nội dung: Tuyên truyền các quy định, tiêu chuẩn, quy chuẩn quốc gia về chất lượng nước nuôi trồng thủy sản.
+
+- Hình thức: In tài liệu cấp phát cho cho cán bộ cấp xã, hợp tác xã, cơ sở nuôi trên địa bàn tỉnh.
+
+- Số lượng: 5.000 cuốn.
+""").tasks
+    assert [t.text for t in tasks] == [
+        "Tuyên truyền các quy định, tiêu chuẩn, quy chuẩn quốc gia về chất lượng nước nuôi trồng thủy sản."]
