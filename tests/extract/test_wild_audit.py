@@ -212,3 +212,117 @@ def test_regression_form_and_quantity_lines_are_attributes_not_tasks():
 """).tasks
     assert [t.text for t in tasks] == [
         "Tuyên truyền các quy định, tiêu chuẩn, quy chuẩn quốc gia về chất lượng nước nuôi trồng thủy sản."]
+
+
+# Every wild plan of the audit had no issue date and no issuer: the Markdown header is a table whose
+# second row is "Số: … | Lai Châu, ngày …", and the issuing body is named only in its first cell.
+HEADER_TABLE = """|
+**UỶ BAN NHÂN DÂN**
+TỈNH LAI CHÂU
+--------
+|
+**CỘNG HÒA XÃ HỘI
+CHỦ NGHĨA VIỆT NAM**
+Độc lập - Tự do - Hạnh phúc
+---------------
+|
+|
+Số: 7360/KH-UBND
+|
+*Lai Châu, ngày 19
+tháng 11 năm 2025*
+|
+
+**KẾ HOẠCH**
+
+TRIỂN KHAI THI HÀNH LUẬT SỬA ĐỔI, BỔ SUNG MỘT SỐ ĐIỀU CỦA LUẬT TIÊU CHUẨN VÀ QUY CHUẨN KỸ THUẬT
+
+**I. MỤC ĐÍCH, YÊU CẦU**
+
+- Bảo đảm sự chỉ đạo thống nhất.
+
+**II. NỘI DUNG KẾ HOẠCH**
+
+1. Sở Khoa học và Công nghệ chủ trì tổ chức tuyên truyền, phổ biến nội dung Luật.
+"""
+
+
+def _document_of(text: str):
+    return extract_structured(build_structure(read_text(text.encode("utf-8"), "plan.md", "markdown"))).document
+
+
+def test_regression_issue_date_and_issuer_read_from_a_header_table():
+    """6a406c1f9dfed9c3 (Lai Châu) header, as written."""
+    document = _document_of(HEADER_TABLE)
+    assert document.number == "7360/KH-UBND"
+    assert str(document.issued) == "2025-11-19"
+    assert document.issuer == "UBND tỉnh Lai Châu" and document.level == "tỉnh"
+
+
+def test_regression_ministry_in_the_header_issues_the_decision():
+    """448306af3d3a91f7: '| **BỘ VĂN HÓA, THỂ THAO ** VÀ DU LỊCH -------' issued Quyết định 4385/QĐ-BVHTTDL."""
+    header = HEADER_TABLE.replace("**UỶ BAN NHÂN DÂN**\nTỈNH LAI CHÂU", "**BỘ VĂN HÓA, THỂ THAO **\nVÀ DU LỊCH")
+    document = _document_of(header.replace("Lai Châu, ngày 19", "Hà Nội, ngày 18"))
+    assert document.issuer == "Bộ Văn hóa, Thể thao và Du lịch"
+    assert str(document.issued) == "2025-11-18"
+
+
+def test_regression_heading_naming_a_body_the_lexicon_lacks_owns_its_items():
+    """448306af3d3a91f7 (Bộ VHTTDL): the four duties under '1. Viện Văn hóa, Nghệ thuật, Thể thao và Du lịch
+    Việt Nam' had no lead. A topic heading with a head-noun-like first word ('Ban hành …') owns nothing."""
+    tasks = extraction_of("""**IV. TỔ CHỨC THỰC HIỆN**
+
+**1. Viện Văn hóa, Nghệ thuật, Thể thao và Du lịch Việt Nam**
+
+*a) *Tổ chức tuyên truyền phổ biến nội dung quy hoạch và Kế hoạch thực hiện Quy hoạch mạng lưới cơ sở Văn hóa và Thể thao đến các tổ chức, cá nhân.
+
+*b) *Tổ chức đánh giá thực hiện Kế hoạch thực hiện Quy hoạch, báo cáo Thủ tướng Chính phủ định kỳ hằng năm.
+
+**2. Ban hành văn bản hướng dẫn**
+
+*a) *Rà soát, sửa đổi các văn bản hướng dẫn thực hiện quy hoạch.
+""").tasks
+    institute = [t for t in tasks if t.section.startswith("IV.1")]
+    assert len(institute) == 2
+    assert all(t.lead == ["Viện Văn hóa, Nghệ thuật, Thể thao và Du lịch Việt Nam"] for t in institute)
+    assert by_start(tasks, "Rà soát, sửa đổi").lead == []
+
+
+def test_regression_theme_time_frame_goals_and_criteria_inside_the_content_are_no_tasks():
+    """556b2fb4a0149576 (Đắk Lắk): 'NỘI DUNG THI ĐUA' opens with '1. Chủ đề thi đua' and '2. Thời gian thực
+    hiện:', both read as tasks; 448306af3d3a91f7: goals under 'NỘI DUNG CHỦ YẾU / 1. Mục tiêu phát triển';
+    99c7d8fff9e4572e (Nghệ An): the criteria of 'TIÊU CHÍ THI ĐUA VÀ HÌNH THỨC KHEN THƯỞNG'."""
+    tasks = extraction_of("""**II. NỘI DUNG THI ĐUA**
+
+**1. Chủ đề thi đua**
+
+“Lập thành tích chào mừng Đại hội lần thứ XIV của Đảng; tăng tốc, bứt phá, hoàn thành thắng lợi các mục tiêu”.
+
+**2. Thời gian thực hiện: **Từ tháng 10/2025 đến khi tổ chức thành công Đại hội Đại biểu toàn quốc lần thứ XIV của Đảng.
+
+**3. Nội dung thi đua**
+
+a) Tiếp tục nâng cao hiệu lực, hiệu quả quản lý nhà nước, cải cách hành chính, chuyển đổi số.
+
+**4. Mục tiêu phát triển và tầm nhìn đến năm 2045**
+
+- Mạng lưới cơ sở văn hóa quốc gia đồng bộ, hiện đại, bản sắc, đáp ứng các tiêu chuẩn theo quy định.
+
+**III. TIÊU CHÍ THI ĐUA VÀ HÌNH THỨC KHEN THƯỞNG**
+
+**1. Tiêu chí thi đua**
+
+- Đẩy mạnh cải cách hành chính, nâng cao hiệu quả quản trị, thi đua xây dựng chính quyền điện tử.
+
+**IV. TỔ CHỨC THỰC HIỆN**
+
+**1. Thời gian thực hiện**
+
+Đợt thi đua được triển khai thực hiện từ ngày ban hành Kế hoạch đến khi tổ chức thành công Đại hội.
+
+**2. Sở Nội vụ**
+
+- Chủ trì, phối hợp với các cơ quan, đơn vị tổ chức triển khai thực hiện Kế hoạch này.
+""").tasks
+    assert [t.text.split(",")[0] for t in tasks] == ["Tiếp tục nâng cao hiệu lực", "Chủ trì"]
+    assert tasks[1].lead == ["Sở Nội vụ"]
