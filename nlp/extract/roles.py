@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from nlp.extract.agencies import AgencyMatcher, AgencyMention, clean_name, normalize_tones, phrase_pattern, to_nfc
-from nlp.extract.duty_verbs import clause_start
+from nlp.extract.duty_verbs import clause_start, contains_duty, opens_duty
 from nlp.schema import Span
 
 
@@ -47,6 +47,8 @@ class _Cues:
     name_head: re.Pattern
     open_subject: re.Pattern
     member_list: re.Pattern
+    unknown_name_heading: re.Pattern
+    generic_head: re.Pattern
 
 
 @lru_cache(maxsize=8)
@@ -78,6 +80,11 @@ def _cues_for(roles_key: str) -> _Cues:
         named_duty=re.compile(r"(?:" + alt(roles["lead_before_agency"]) + r"\s+)?(?P<owner>"
                               + r"(?:" + "|".join(re.escape(h) for h in sorted(roles["name_heads"], key=len, reverse=True))
                               + r")(?!\w)[^:;.\n]{0,160}?)\s*:\s+(?=\S)"),
+        unknown_name_heading=re.compile(r"^(?:" + "|".join(re.escape(h) for h in sorted(
+            set(roles["name_heads"]) - set(roles["generic_name_heads"]), key=len, reverse=True))
+            + r")\s+[A-ZĐÀ-Ỹ]"),
+        generic_head=re.compile(r"(?:" + "|".join(re.escape(h) for h in roles["generic_name_heads"]) + r")(?!\w)",
+                                re.IGNORECASE),
         member_list=re.compile(r"\(\s*" + alt(roles["member_list_intro"]) + r"\s*:?\s*(?:các\s+)?(?P<head>"
                                + alt(roles["member_list_heads"]) + r")\s*:\s*(?P<members>[^)]+)\)", re.IGNORECASE),
     )
@@ -109,6 +116,8 @@ def _named_duty(norm: str, body_start: int, cues: _Cues, matcher: AgencyMatcher)
     m = cues.named_duty.match(norm, body_start)
     if m and len(m.group("owner").split()) <= 25:
         start, owner = m.start("owner"), m.group("owner")
+        if cues.generic_head.match(owner) and not matcher.find(owner):
+            return None     # "Các thông số: Độ mặn, pH …" lists things, not bodies
     else:       # "Đề nghị <a list of bodies, known or not> tăng cường …": the list ends at the duty verb
         cue = cues.lead_cue.match(norm, body_start)
         if not cue:
@@ -217,10 +226,22 @@ def heading_agencies(heading_text: str, matcher: AgencyMatcher) -> list[str]:
     text = re.sub(r"\([^)]*\)?", lambda m: " " * len(m.group(0)), text)
     text = text.split(":")[0].rstrip(" .;")
     mentions = matcher.find(text)
-    if not mentions or text[:mentions[0].start].strip(" ,;-"):
+    if not mentions:
+        return _unknown_name(text, cues)
+    if text[:mentions[0].start].strip(" ,;-"):
         return []
     chain = _chains(text, mentions, cues)[0]
     return list(dict.fromkeys(m.name for m in chain))
+
+
+def _unknown_name(heading: str, cues: _Cues) -> list[str]:
+    """A heading that is only an organisation's name the lexicon lacks: 'Viện Văn hóa, Nghệ thuật, Thể thao
+    và Du lịch Việt Nam'. Not a topic ('Ban hành văn bản', 'Hội nghị sơ kết': a lower-case word after the
+    head), not a sentence (a duty verb), not long."""
+    name = " ".join(heading.split()).strip(" .;,")
+    if not cues.unknown_name_heading.match(name) or len(name.split()) > 14 or contains_duty(name) or opens_duty(name):
+        return []
+    return [clean_name(name)]
 
 
 def _listed_members(text: str, cues: _Cues, matcher: AgencyMatcher) -> list[str]:

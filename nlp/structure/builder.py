@@ -14,7 +14,7 @@ from nlp.ingest.layout import is_table_header_line
 from nlp.schema import Block, IngestedDocument, Item, Section, SectionType, Span, StructuredDocument
 from nlp.structure.labels import Label, follows, parse_label
 from nlp.structure.records import fold_task_records
-from nlp.structure.section_types import classify_title, is_closing, is_recipients, is_signature
+from nlp.structure.section_types import classify_title, describes_within_tasks, is_closing, is_recipients, is_signature
 from nlp.structure.tables import flat_table_items, table_items
 
 _TITLE_MAX = 130
@@ -71,6 +71,9 @@ class _Builder:
         else:
             section_type = parent.type
             if own_type and (own_type in _OVERRIDES or parent.type in (SectionType.OTHER, SectionType.APPENDIX)):
+                section_type = own_type
+            elif own_type in _DESCRIPTIVE and parent.type in (SectionType.TASKS, SectionType.ORGANISATION) \
+                    and describes_within_tasks(title):
                 section_type = own_type
         path = self._path(parent, label)
         section = Section(number=label, path=path, title=title, type=section_type,
@@ -146,6 +149,7 @@ def child_path(parent: Section | None, label: str | None) -> str:
 
 
 _OVERRIDES = {SectionType.APPENDIX_TARGETS, SectionType.APPENDIX_TASKS}
+_DESCRIPTIVE = {SectionType.OBJECTIVES, SectionType.PURPOSE}
 
 
 def _units(doc: IngestedDocument) -> list[_Unit]:
