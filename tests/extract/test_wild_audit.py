@@ -326,3 +326,19 @@ a) Tiếp tục nâng cao hiệu lực, hiệu quả quản lý nhà nước, c�
 """).tasks
     assert [t.text.split(",")[0] for t in tasks] == ["Tiếp tục nâng cao hiệu lực", "Chủ trì"]
     assert tasks[1].lead == ["Sở Nội vụ"]
+
+
+def test_regression_a_list_of_things_before_a_colon_is_no_owner():
+    """85ff77cbda28ffbb (Thanh Hóa): '+ Các thông số: Độ mặn, pH …' gave the lead 'Các thông số' (five times)."""
+    tasks = extraction_of("""II. NỘI DUNG KẾ HOẠCH
+
+1. Quan trắc, cảnh báo môi trường nuôi trồng thủy sản
+
+- Thông số, tần suất, thời gian và số lượng mẫu quan trắc:
+
++ Các thông số: Độ mặn, pH, oxy hòa tan (DO), Vibrio tổng số (Vibrio sp) quan trắc với tần suất 2 lần/tháng; thời gian quan trắc từ tháng 3 đến tháng 10 năm 2026; số lượng mẫu quan trắc 240 mẫu/năm.
+
++ Các cơ quan, đơn vị liên quan: Phối hợp cung cấp số liệu quan trắc theo quy định của pháp luật.
+""").tasks
+    assert all("Các thông số" not in t.lead for t in tasks)
+    assert by_start(tasks, "Các cơ quan, đơn vị liên quan").lead == ["Các cơ quan, đơn vị liên quan"]
