@@ -49,6 +49,7 @@ class _Cues:
     member_list: re.Pattern
     unknown_name_heading: re.Pattern
     generic_head: re.Pattern
+    office_opening: re.Pattern
 
 
 @lru_cache(maxsize=8)
@@ -83,6 +84,7 @@ def _cues_for(roles_key: str) -> _Cues:
         unknown_name_heading=re.compile(r"^(?:" + "|".join(re.escape(h) for h in sorted(
             set(roles["name_heads"]) - set(roles["generic_name_heads"]), key=len, reverse=True))
             + r")\s+[A-ZĐÀ-Ỹ]"),
+        office_opening=re.compile(r"^\W*" + alt(roles["subject_office_prefixes"]) + r"\s*$"),
         generic_head=re.compile(r"(?:" + "|".join(re.escape(h) for h in roles["generic_name_heads"]) + r")(?!\w)",
                                 re.IGNORECASE),
         member_list=re.compile(r"\(\s*" + alt(roles["member_list_intro"]) + r"\s*:?\s*(?:các\s+)?(?P<head>"
@@ -187,7 +189,8 @@ def assign_roles(text: str, matcher: AgencyMatcher, *, heading_agency: list[str]
         before = norm[max(0, chain[0].start - 40):chain[0].start]
         after = norm[chain[-1].end:chain[-1].end + 60]
         opening = norm[body_start:chain[0].start]
-        opens_text = not opening.strip(" *") or bool(cues.intro_clause.match(opening))
+        opens_text = not opening.strip(" *") or bool(cues.intro_clause.match(opening)) \
+            or bool(cues.office_opening.match(opening))
         if (cues.lead_before.search(before) or cues.lead_after.match(after)
                 or (cues.lead_before_colon.search(before) and after.lstrip(" *").startswith(":"))):
             _add(roles.lead, roles.lead_spans, chain)

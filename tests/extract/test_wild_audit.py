@@ -342,3 +342,13 @@ def test_regression_a_list_of_things_before_a_colon_is_no_owner():
 """).tasks
     assert all("Các thông số" not in t.lead for t in tasks)
     assert by_start(tasks, "Các cơ quan, đơn vị liên quan").lead == ["Các cơ quan, đơn vị liên quan"]
+
+
+def test_regression_heads_of_bodies_opening_the_sentence_give_the_bodies_as_lead(matcher):
+    """2f6f80b9918e52de (Hồ Chí Minh City) IV.3 had no lead; 'Chỉ đạo X …' keeps X an object."""
+    from nlp.extract.roles import assign_roles
+    roles = assign_roles("Thủ trưởng các sở, ban, ngành và Ủy ban nhân dân phường, xã, đặc khu chịu trách nhiệm triển "
+                         "khai, thực hiện Kế hoạch này và báo cáo kết quả thực hiện về Ủy ban nhân dân Thành phố.", matcher)
+    assert roles.lead == ["Các sở, ban, ngành", "UBND phường, xã, đặc khu"]
+    assert assign_roles("Chỉ đạo các đơn vị liên quan giám sát việc thực hiện Chương trình theo quy định.",
+                        matcher).lead == []
