@@ -352,3 +352,21 @@ def test_regression_heads_of_bodies_opening_the_sentence_give_the_bodies_as_lead
     assert roles.lead == ["Các sở, ban, ngành", "UBND phường, xã, đặc khu"]
     assert assign_roles("Chỉ đạo các đơn vị liên quan giám sát việc thực hiện Chương trình theo quy định.",
                         matcher).lead == []
+
+
+def test_regression_items_counting_places_are_no_tasks():
+    """85ff77cbda28ffbb (Thanh Hóa): the sampling places listed under 'Lấy mẫu 04 vị trí gồm:' were tasks."""
+    tasks = extraction_of("""II. NỘI DUNG KẾ HOẠCH
+
+1. Quan trắc nguồn nước cấp nuôi tôm nước lợ
+
+- Cửa sông lạch Trường: Lấy mẫu 04 vị trí gồm:
+
++ 01 vị trí tại khu vực nước cấp cho vùng nuôi tôm Xuân Lộc - xã Hoa Lộc;
+
++ 01 vị trí tại khu vực nước cấp cho vùng nuôi tôm Hòa Lộc - xã Hoa Lộc;
+
+- Tuyên truyền, hướng dẫn người nuôi trồng thủy sản quan trắc, giám sát chất lượng nước tại khu vực nuôi.
+""").tasks
+    assert not [t for t in tasks if t.text.startswith("01 vị trí")]
+    assert by_start(tasks, "Tuyên truyền, hướng dẫn người nuôi")
