@@ -126,6 +126,9 @@ def _named_duty(norm: str, body_start: int, cues: _Cues, matcher: AgencyMatcher)
             return None
         rest = norm[cue.end():]
         end = clause_start(rest)
+        colon = rest.find(":")
+        if 0 < colon < end:
+            end = colon         # "Đề nghị <bodies>: Phối hợp chặt chẽ với …": the list ends at the colon
         start, owner = cue.end(), rest[:end]
         if end == len(rest) or len(owner.split()) > 80 or not cues.name_head.match(owner):
             return None

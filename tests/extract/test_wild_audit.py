@@ -370,3 +370,14 @@ def test_regression_items_counting_places_are_no_tasks():
 """).tasks
     assert not [t for t in tasks if t.text.startswith("01 vị trí")]
     assert by_start(tasks, "Tuyên truyền, hướng dẫn người nuôi")
+
+
+def test_regression_bodies_proposed_before_a_colon_end_at_the_colon(matcher):
+    """556b2fb4a0149576 (Đắk Lắk): 'Đề nghị … tỉnh: Phối hợp chặt chẽ với cấp ủy, …' gave the partner
+    'Chặt chẽ với cấp ủy, chính quyền các cấp'."""
+    from nlp.extract.roles import assign_roles
+    roles = assign_roles("Đề nghị các cấp ủy Đảng, Mặt trận Tổ quốc Việt Nam tỉnh và các tổ chức chính trị - xã hội "
+                         "tỉnh: Phối hợp chặt chẽ với cấp ủy, chính quyền các cấp, phát huy khối đại đoàn kết toàn dân "
+                         "trong tuyên truyền.", matcher)
+    assert roles.lead == ["Các cấp ủy Đảng", "Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh", "Các tổ chức chính trị - xã hội tỉnh"]
+    assert roles.support == []
