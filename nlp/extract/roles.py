@@ -50,6 +50,7 @@ class _Cues:
     unknown_name_heading: re.Pattern
     generic_head: re.Pattern
     office_opening: re.Pattern
+    office_start: re.Pattern
 
 
 @lru_cache(maxsize=8)
@@ -85,6 +86,7 @@ def _cues_for(roles_key: str) -> _Cues:
             set(roles["name_heads"]) - set(roles["generic_name_heads"]), key=len, reverse=True))
             + r")\s+[A-ZĐÀ-Ỹ]"),
         office_opening=re.compile(r"^\W*" + alt(roles["subject_office_prefixes"]) + r"\s*$"),
+        office_start=re.compile(alt(roles["subject_office_prefixes"]) + r"\s"),
         generic_head=re.compile(r"(?:" + "|".join(re.escape(h) for h in roles["generic_name_heads"]) + r")(?!\w)",
                                 re.IGNORECASE),
         member_list=re.compile(r"\(\s*" + alt(roles["member_list_intro"]) + r"\s*:?\s*(?:các\s+)?(?P<head>"
@@ -143,6 +145,8 @@ def _open_subject(norm: str, body_start: int, cues: _Cues, matcher: AgencyMatche
     if not m:
         return None
     phrase = m.group("owner")
+    if cues.office_start.match(phrase):
+        return None         # "Bộ trưởng Bộ Công an có trách nhiệm …": the body, read from the chain, owns it
     phrase = phrase[:clause_start(phrase)].rstrip(" ,")
     if not 2 <= len(phrase.split()) <= 12:
         return None

@@ -352,6 +352,9 @@ def test_regression_heads_of_bodies_opening_the_sentence_give_the_bodies_as_lead
     assert roles.lead == ["Các sở, ban, ngành", "UBND phường, xã, đặc khu"]
     assert assign_roles("Chỉ đạo các đơn vị liên quan giám sát việc thực hiện Chương trình theo quy định.",
                         matcher).lead == []
+    # 86367f2ddb2225cd: the minister's body owns the duty, as SCHEMA.md writes agencies, not persons
+    assert assign_roles("Bộ trưởng Bộ Công an có trách nhiệm giúp Thủ tướng Chính phủ theo dõi, kiểm tra, đôn đốc "
+                        "các bộ, cơ quan ngang bộ.", matcher).lead == ["Bộ Công an"]
 
 
 def test_regression_items_counting_places_are_no_tasks():
