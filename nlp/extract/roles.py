@@ -262,7 +262,7 @@ def _listed_members(text: str, cues: _Cues, matcher: AgencyMatcher) -> list[str]
     if not m:
         return []
     head, rest, names = m.group("head").capitalize(), m.group("members"), []
-    while rest.strip(" ,;.") :
+    while rest.strip(" ,;."):
         rest = re.sub(r"^(?:\s*[,;]\s*|\s+và\s+|\s+)+", "", rest)
         found = matcher.find(f"{head} {rest}")
         if not found or found[0].start != 0 or found[0].end <= len(head) + 1:
