@@ -454,6 +454,8 @@ class AgencyMatcher:
         for k, m in enumerate(mentions):
             if m.start < pos:
                 continue        # swallowed by the previous name's continuation
+            if cell_text[:m.start].rstrip().endswith("(") and cell_text[m.end:].lstrip().startswith(")"):
+                continue        # "Trung tâm Dịch vụ việc làm (Sở Nội vụ)": the body it belongs to, a note
             start = _head_start(cell_text, pos, m.start)
             pieces.extend((pos, t) for t in self._leftovers(cell_text[pos:start]))
             end = _continuation_end(cell_text, m.end, mentions[k + 1].start if k + 1 < len(mentions) else len(cell_text))
@@ -470,13 +472,13 @@ class AgencyMatcher:
         return names
 
     _LEFTOVER_JUNK = re.compile(r"^(?:và|các|với|cùng|chủ trì|phối hợp|theo quy định|khi cần thiết|nếu có|theo chức năng.*"
-                                r"|\(.*\)|[\W\d_]*)$", re.IGNORECASE)
+                                r"|(?:trong|thuộc|theo) (?:phạm vi|lĩnh vực).*|\(.*\)|[\W\d_]*)$", re.IGNORECASE)
 
     def _leftovers(self, segment: str) -> list[str]:
         out = []
         for part in self._leftover_split.split(segment):
             part = re.sub(r"\([^)]*\)", " ", part)
-            part = part.strip(" ,;:.-+*\t\r\n")
+            part = part.strip(" ,;:.-+*()\t\r\n")
             part = re.sub(r"^(?:và|cùng)\s+", "", part, flags=re.IGNORECASE).strip()
             part = re.sub(r"\s+(?:và|cùng|với)$", "", part, flags=re.IGNORECASE).strip()
             if len(re.findall(r"\w+", part)) < 2 or self._LEFTOVER_JUNK.match(part) or opens_duty(part):

@@ -2,13 +2,19 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date
 
+from nlp.extract.agencies import default_matcher
 from nlp.schema import DocumentInfo, SectionType, StructuredDocument
 
 _NUMBER = re.compile(r"Số\s*:\s*([0-9]*\s*[-/]\s*[A-ZĐ0-9][A-ZĐ0-9&\-/]*)", re.IGNORECASE)
 _ATTACHED_TO = re.compile(r"Kèm theo\s+(?:Kế hoạch|Quyết định|Nghị quyết|Chương trình)\s+số\s+(\d+[-/][^\s,;)]+)\s*(?:,\s*)?ngày\s+([0-9][0-9 /.\-]+[0-9])", re.IGNORECASE)
-_PLACE_DATE = re.compile(r"^[^\d\n,]{2,40},\s*ngày\b[^\n]{0,40}năm\s+\d{4}", re.IGNORECASE | re.MULTILINE)
+# "Lai Châu, ngày 19 tháng 11 năm 2025" opening a line, or the cell after "Số: …" of a header table row
+_PLACE_DATE = re.compile(r"(?:^|\|[ \t]*)[^\d\n,|]{2,40},\s*ngày\b[^\n|]{0,40}năm\s+\d{4}", re.IGNORECASE | re.MULTILINE)
+# the issuing People's Committee in the header's first cell: "ỦY BAN NHÂN DÂN TỈNH LAI CHÂU ----"
+_HEADER_COMMITTEE = re.compile(r"^\W*[UỦ]Y BAN NHÂN DÂN\W+(PHƯỜNG|XÃ|THỊ TRẤN|ĐẶC KHU|QUẬN|HUYỆN|THỊ XÃ|THÀNH PHỐ|TỈNH)"
+                               r"\s+([A-ZĐÀ-Ỹ][A-ZĐÀ-Ỹ ]{1,40}?)\s*(?:-{3,}|\||\n|CỘNG HÒA)")
 _KINDS = ("KẾ HOẠCH HÀNH ĐỘNG", "CHƯƠNG TRÌNH HÀNH ĐỘNG", "KẾ HOẠCH", "QUYẾT ĐỊNH", "NGHỊ QUYẾT", "CHƯƠNG TRÌNH",
           "CHỈ THỊ", "THÔNG BÁO", "BÁO CÁO", "TỜ TRÌNH", "CÔNG VĂN", "ĐỀ ÁN", "HƯỚNG DẪN")
 _PLAN_KINDS = {"Kế hoạch", "Kế hoạch hành động", "Chương trình hành động", "Chương trình", "Đề án"}
@@ -65,7 +71,32 @@ def _title(front: str) -> tuple[str | None, str | None]:
     return None, None
 
 
+def _header_issuer(front: str) -> str | None:
+    """The body named in the header's first cell issues the document: 'ỦY BAN NHÂN DÂN TỈNH LAI CHÂU'
+    -> 'UBND tỉnh Lai Châu'; 'BỘ VĂN HÓA, THỂ THAO VÀ DU LỊCH' -> its canonical name."""
+    front = unicodedata.normalize("NFC", front.replace("**", " "))
+    m = _HEADER_COMMITTEE.match(front)
+    if m:
+        place = " ".join(w.capitalize() for w in m.group(2).split())
+        return f"UBND {m.group(1).lower()} {place}"
+    cell = re.split(r"-{3,}|\||\n|CỘNG HÒA", front.strip(), maxsplit=1)[0].strip(" *")
+    if not cell or not _is_upper_text(cell):
+        return None
+    found = default_matcher().find(cell)
+    if found and found[0].start == 0 and found[0].end >= 0.8 * len(cell):
+        return found[0].name
+    return None
+
+
+def _is_upper_text(text: str) -> bool:
+    letters = [c for c in text if c.isalpha()]
+    return len(letters) >= 4 and all(c.isupper() for c in letters)
+
+
 def _issuer(doc: StructuredDocument, front: str) -> str | None:
+    header = _header_issuer(front)
+    if header:
+        return header
     m = _ISSUER_SENTENCE.search(front.replace("\n", " "))
     if m:
         issuer = " ".join(m.group(1).split())

@@ -32,7 +32,10 @@ def _opening() -> re.Pattern:
 @lru_cache(maxsize=1)
 def _mid_sentence() -> re.Pattern:
     verbs = [v for v in duty_verbs() if v not in _ROLE_VERBS]
-    return re.compile(r"(?<=\s)(?<!các\s)(?<!những\s)(?:" + "|".join(verbs) + r")(?!\w)")
+    # a verb takes an object: "tổ chức" closing a list or before "khác"/"có liên quan" is the noun
+    # ("các cơ quan, tổ chức khác có liên quan"), not the duty "tổ chức …"
+    return re.compile(r"(?<=\s)(?<!các\s)(?<!những\s)(?:" + "|".join(verbs) + r")(?!\w)"
+                      r"(?!\s*(?:[,;.)]|$|khác(?!\w)|có liên quan|liên quan))")
 
 
 def opens_duty(text: str) -> bool:

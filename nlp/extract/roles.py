@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from nlp.extract.agencies import AgencyMatcher, AgencyMention, clean_name, normalize_tones, phrase_pattern, to_nfc
-from nlp.extract.duty_verbs import clause_start
+from nlp.extract.duty_verbs import clause_start, contains_duty, opens_duty
 from nlp.schema import Span
 
 
@@ -46,6 +46,11 @@ class _Cues:
     lead_cue: re.Pattern
     name_head: re.Pattern
     open_subject: re.Pattern
+    member_list: re.Pattern
+    unknown_name_heading: re.Pattern
+    generic_head: re.Pattern
+    office_opening: re.Pattern
+    office_start: re.Pattern
 
 
 @lru_cache(maxsize=8)
@@ -77,6 +82,15 @@ def _cues_for(roles_key: str) -> _Cues:
         named_duty=re.compile(r"(?:" + alt(roles["lead_before_agency"]) + r"\s+)?(?P<owner>"
                               + r"(?:" + "|".join(re.escape(h) for h in sorted(roles["name_heads"], key=len, reverse=True))
                               + r")(?!\w)[^:;.\n]{0,160}?)\s*:\s+(?=\S)"),
+        unknown_name_heading=re.compile(r"^(?:" + "|".join(re.escape(h) for h in sorted(
+            set(roles["name_heads"]) - set(roles["generic_name_heads"]), key=len, reverse=True))
+            + r")\s+[A-ZĐÀ-Ỹ]"),
+        office_opening=re.compile(r"^\W*" + alt(roles["subject_office_prefixes"]) + r"\s*$"),
+        office_start=re.compile(alt(roles["subject_office_prefixes"]) + r"\s"),
+        generic_head=re.compile(r"(?:" + "|".join(re.escape(h) for h in roles["generic_name_heads"]) + r")(?!\w)",
+                                re.IGNORECASE),
+        member_list=re.compile(r"\(\s*" + alt(roles["member_list_intro"]) + r"\s*:?\s*(?:các\s+)?(?P<head>"
+                               + alt(roles["member_list_heads"]) + r")\s*:\s*(?P<members>[^)]+)\)", re.IGNORECASE),
     )
 
 
@@ -106,12 +120,17 @@ def _named_duty(norm: str, body_start: int, cues: _Cues, matcher: AgencyMatcher)
     m = cues.named_duty.match(norm, body_start)
     if m and len(m.group("owner").split()) <= 25:
         start, owner = m.start("owner"), m.group("owner")
+        if cues.generic_head.match(owner) and not matcher.find(owner):
+            return None     # "Các thông số: Độ mặn, pH …" lists things, not bodies
     else:       # "Đề nghị <a list of bodies, known or not> tăng cường …": the list ends at the duty verb
         cue = cues.lead_cue.match(norm, body_start)
         if not cue:
             return None
         rest = norm[cue.end():]
         end = clause_start(rest)
+        colon = rest.find(":")
+        if 0 < colon < end:
+            end = colon         # "Đề nghị <bodies>: Phối hợp chặt chẽ với …": the list ends at the colon
         start, owner = cue.end(), rest[:end]
         if end == len(rest) or len(owner.split()) > 80 or not cues.name_head.match(owner):
             return None
@@ -126,6 +145,8 @@ def _open_subject(norm: str, body_start: int, cues: _Cues, matcher: AgencyMatche
     if not m:
         return None
     phrase = m.group("owner")
+    if cues.office_start.match(phrase):
+        return None         # "Bộ trưởng Bộ Công an có trách nhiệm …": the body, read from the chain, owns it
     phrase = phrase[:clause_start(phrase)].rstrip(" ,")
     if not 2 <= len(phrase.split()) <= 12:
         return None
@@ -175,7 +196,8 @@ def assign_roles(text: str, matcher: AgencyMatcher, *, heading_agency: list[str]
         before = norm[max(0, chain[0].start - 40):chain[0].start]
         after = norm[chain[-1].end:chain[-1].end + 60]
         opening = norm[body_start:chain[0].start]
-        opens_text = not opening.strip(" *") or bool(cues.intro_clause.match(opening))
+        opens_text = not opening.strip(" *") or bool(cues.intro_clause.match(opening)) \
+            or bool(cues.office_opening.match(opening))
         if (cues.lead_before.search(before) or cues.lead_after.match(after)
                 or (cues.lead_before_colon.search(before) and after.lstrip(" *").startswith(":"))):
             _add(roles.lead, roles.lead_spans, chain)
@@ -207,14 +229,47 @@ def heading_agencies(heading_text: str, matcher: AgencyMatcher) -> list[str]:
     holder = _duty_holder(text, cues, matcher)
     if holder:
         return holder
+    members = _listed_members(text, cues, matcher)
+    if members:
+        return members
     text = cues.heading_prefix.sub("", text.strip())
     text = re.sub(r"\([^)]*\)?", lambda m: " " * len(m.group(0)), text)
     text = text.split(":")[0].rstrip(" .;")
     mentions = matcher.find(text)
-    if not mentions or text[:mentions[0].start].strip(" ,;-"):
+    if not mentions:
+        return _unknown_name(text, cues)
+    if text[:mentions[0].start].strip(" ,;-"):
         return []
     chain = _chains(text, mentions, cues)[0]
     return list(dict.fromkeys(m.name for m in chain))
+
+
+def _unknown_name(heading: str, cues: _Cues) -> list[str]:
+    """A heading that is only an organisation's name the lexicon lacks: 'Viện Văn hóa, Nghệ thuật, Thể thao
+    và Du lịch Việt Nam'. Not a topic ('Ban hành văn bản', 'Hội nghị sơ kết': a lower-case word after the
+    head), not a sentence (a duty verb), not long."""
+    name = " ".join(heading.split()).strip(" .;,")
+    if not cues.unknown_name_heading.match(name) or len(name.split()) > 14 or contains_duty(name) or opens_duty(name):
+        return []
+    return [clean_name(name)]
+
+
+def _listed_members(text: str, cues: _Cues, matcher: AgencyMatcher) -> list[str]:
+    """"Các cơ quan tham mưu quản lý ngành (gồm các Sở: Xây dựng, Công Thương, Văn hóa, Thể thao và Du
+    lịch)": the bodies listed, each the head noun + a member the lexicon knows ("Sở Văn hóa, Thể thao và
+    Du lịch" keeps its commas). [] unless every member is known."""
+    m = cues.member_list.search(text)
+    if not m:
+        return []
+    head, rest, names = m.group("head").capitalize(), m.group("members"), []
+    while rest.strip(" ,;."):
+        rest = re.sub(r"^(?:\s*[,;]\s*|\s+và\s+|\s+)+", "", rest)
+        found = matcher.find(f"{head} {rest}")
+        if not found or found[0].start != 0 or found[0].end <= len(head) + 1:
+            return []
+        names.append(found[0].name)
+        rest = rest[found[0].end - len(head) - 1:]
+    return names if len(names) >= 2 else []
 
 
 def _duty_holder(text: str, cues: _Cues, matcher: AgencyMatcher) -> list[str]:

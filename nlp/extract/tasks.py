@@ -262,4 +262,15 @@ def extract_tasks(doc: StructuredDocument, matcher: AgencyMatcher, plan_date: da
 
     for root in doc.sections:
         visit(root, [])
-    return ctx.tasks
+    return _in_reading_order(ctx.tasks)
+
+
+def _in_reading_order(tasks: list[Task]) -> list[Task]:
+    """Tasks in the order the plan writes them: an item written after a child section ('3. …' after
+    the heading '2. …') is kept by its parent, whose items the walk visits before its children."""
+    if any(t.span is None for t in tasks):
+        return tasks
+    ordered = sorted(tasks, key=lambda t: t.span.start)
+    for number, task in enumerate(ordered, 1):
+        task.id = f"t{number}"
+    return ordered

@@ -117,7 +117,8 @@ _JOIN_AFTER_SENTENCE_END = 0.9
 _OVER_WIDTH = 1.1
 
 
-def _continues(prev: _PendingBlock, line: _Line, full_width: int, joins: DocumentJoins | None = None) -> bool:
+def _continues(prev: _PendingBlock, line: _Line, full_width: int, joins: DocumentJoins | None = None,
+               blank_line_paragraphs: bool = False) -> bool:
     """Does ``line`` continue the paragraph ``prev`` (a line broken by the PDF export)?
 
     Structure decides first (tables, Markdown headings, signatures, appendices, capitals, bold
@@ -153,6 +154,8 @@ def _continues(prev: _PendingBlock, line: _Line, full_width: int, joins: Documen
         return True      # bold wrapped over lines
     if _PARAGRAPH_OPENER.match(line.text):
         return False
+    if blank_line_paragraphs and not line.blank_before and not _ATTRIBUTE_LINE.match(line.text):
+        return True       # the export ends paragraphs with a blank line: a plain line without one is a wrap
     if _HYPHEN_SPLIT.search(last.text) or (_LABEL_ONLY.match(last.text) and len(prev.lines) == 1):
         return True       # a split token, or a label alone on its line ('**3.' / 'Công an Thành phố**')
     if prev.kind == "list_item" and len(prev.lines) == 1 and len(last.text.split()) == 1 \
@@ -199,6 +202,21 @@ def _document_joins(lines: list[_Line]) -> DocumentJoins | None:
     model = default_join_model()
     flow = [l for l in lines if l.table_cells is None]
     return model.for_document(flow) if model is not None and len(flow) >= 2 else None
+
+
+def _ends_paragraphs_with_blank_lines(lines: list[_Line]) -> bool:
+    """Markdown exports that end each paragraph with a blank line and hard-wrap inside it ('+ Báo cáo
+    kết quả thực hiện' / 'Chương trình, kết quả xử lý …'): a share of lines after a blank line that
+    is neither ~0 (no blank lines at all) nor ~1 (a blank line after every line, where blanks mean
+    nothing). Text exports of the corpus are of the second kind (0.85-0.98)."""
+    flow = [l for l in lines if l.table_cells is None]
+    if len(flow) < 40:
+        return False
+    share = sum(l.blank_before for l in flow) / len(flow)
+    return _BLANK_PARAGRAPHS[0] <= share <= _BLANK_PARAGRAPHS[1]
+
+
+_BLANK_PARAGRAPHS = (0.15, 0.6)
 
 
 def _join(lines: list[_Line]) -> str:
@@ -367,6 +385,7 @@ def read_text(data: bytes, source: str, fmt: DocFormat = "text") -> IngestedDocu
     lines = scan_lines(expanded)
     full_width = _typical_width(lines)
     joins = _document_joins(lines)
+    blank_line_paragraphs = fmt == "markdown" and _ends_paragraphs_with_blank_lines(lines)
 
     pending: list[_PendingBlock] = []
     in_flat_table = False
@@ -386,7 +405,7 @@ def read_text(data: bytes, source: str, fmt: DocFormat = "text") -> IngestedDocu
             continue
         if looks_like_page_number(line.text):
             continue     # a page number in running text (inside tables it may be a row number)
-        if pending and _continues(pending[-1], line, full_width, joins):
+        if pending and _continues(pending[-1], line, full_width, joins, blank_line_paragraphs):
             pending[-1].lines.append(line)
             continue
         kind = "heading" if line.heading_level is not None else "list_item" if line.bullet else "paragraph"

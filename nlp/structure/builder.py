@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 from nlp.ingest.layout import is_table_header_line
 from nlp.schema import Block, IngestedDocument, Item, Section, SectionType, Span, StructuredDocument
-from nlp.structure.labels import Label, parse_label
+from nlp.structure.labels import Label, follows, parse_label
 from nlp.structure.records import fold_task_records
-from nlp.structure.section_types import classify_title, is_closing, is_recipients, is_signature
+from nlp.structure.section_types import classify_title, describes_within_tasks, is_closing, is_recipients, is_signature
 from nlp.structure.tables import flat_table_items, table_items
 
 _TITLE_MAX = 130
@@ -72,6 +72,9 @@ class _Builder:
             section_type = parent.type
             if own_type and (own_type in _OVERRIDES or parent.type in (SectionType.OTHER, SectionType.APPENDIX)):
                 section_type = own_type
+            elif own_type in _DESCRIPTIVE and parent.type in (SectionType.TASKS, SectionType.ORGANISATION) \
+                    and describes_within_tasks(title):
+                section_type = own_type
         path = self._path(parent, label)
         section = Section(number=label, path=path, title=title, type=section_type,
                           level=(parent.level + 1 if parent else 1), span=Span(start=block.span.start, end=block.span.end),
@@ -98,6 +101,22 @@ class _Builder:
     def add_item(self, item: Item) -> None:
         self.current.items.append(item)
         self.last_item = item
+
+    def follows_open_section(self, label: Label) -> bool:
+        """Is ``label`` the next number after an open section of its kind ('3.' while '2.' is open)?"""
+        kinds = [k for k, _ in self.stack]
+        if label.kind not in kinds:
+            return False
+        number = self.stack[kinds.index(label.kind)][1].number
+        return bool(number) and follows(number, label.text)
+
+    def close_previous_sibling(self, label: Label) -> None:
+        """A numbered item right after the section numbered before it is that section's sibling, not
+        its child: '2. Sở Tài chính: …' (an item) after the heading '1. Sở Nông nghiệp …' sits at the
+        level of 1, as 'c) …' after the heading 'b) …' does."""
+        if self.follows_open_section(label):
+            del self.stack[[k for k, _ in self.stack].index(label.kind):]
+            self.last_item = None
 
     def add_table(self, groups, block: Block) -> None:
         """Rows of a table; group rows ('I', 'II' ...) open a section of their own."""
@@ -130,6 +149,7 @@ def child_path(parent: Section | None, label: str | None) -> str:
 
 
 _OVERRIDES = {SectionType.APPENDIX_TARGETS, SectionType.APPENDIX_TASKS}
+_DESCRIPTIVE = {SectionType.OBJECTIVES, SectionType.PURPOSE}
 
 
 def _units(doc: IngestedDocument) -> list[_Unit]:
@@ -212,10 +232,14 @@ def build_structure(doc: IngestedDocument) -> StructuredDocument:
                 or unit.strong_heading
                 or _next_label_is_deeper(units, i, kinds)
                 or (_title_like(title) and _followed_by_plain_content(units, i))
+                # the sibling of a heading, over content of its own, is one: '2. Tổ chức tập huấn …' is a
+                # heading, '3. Biên soạn tài liệu …; tài liệu hướng dẫn …' then its attribute lines too
+                or (b.follows_open_section(label) and _followed_by_plain_content(units, i))
             )
             if unit.strong_heading and label.kind not in ("appendix", "roman") and _is_duty_paragraph(title) \
                     and not _next_label_is_deeper(units, i, kinds):
                 # "**3. Các cơ quan, đơn vị thuộc tỉnh:** Căn cứ chức năng ..." is a numbered duty, not a heading
+                b.close_previous_sibling(label)
                 b.add_item(Item(kind="numbered", text=text, span=block.span, page=block.page, label=label.text))
                 i += 1
                 continue
@@ -237,6 +261,7 @@ def build_structure(doc: IngestedDocument) -> StructuredDocument:
                 b._open(label.kind, label.text, title or text, block)
                 i += 1
                 continue
+            b.close_previous_sibling(label)
             b.add_item(Item(kind="numbered", text=text, span=block.span, page=block.page, label=label.text))
             i += 1
             continue

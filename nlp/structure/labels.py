@@ -74,6 +74,18 @@ def parse_label(text: str, *, allow_bare: bool = False) -> Label | None:
     return None
 
 
+_LETTERS = "abcdđeghiklmnopqrstuvxy"      # Vietnamese list letters: 'd)' is followed by 'đ)', no f, j, w, z
+
+
+def follows(previous: str, label: str) -> bool:
+    """Is ``label`` the next number after ``previous`` at the same depth ('2' -> '3', '1.2' -> '1.3', 'b' -> 'c', 'd' -> 'đ')?"""
+    if previous.isalpha() and label.isalpha():
+        return previous in _LETTERS and label in _LETTERS and _LETTERS.index(label) == _LETTERS.index(previous) + 1
+    head_prev, _, last_prev = previous.rpartition(".")
+    head, _, last = label.rpartition(".")
+    return head == head_prev and last.isdigit() and last_prev.isdigit() and int(last) == int(last_prev) + 1
+
+
 def is_bare_row_number(text: str) -> bool:
     """A line holding only a row number of a flattened table: '12', '1.3', 'II'."""
     return bool(re.fullmatch(r"\d{1,3}(?:\.\d{1,2}){0,3}\.?|[IVXLC]{1,6}\.?", text.strip()))

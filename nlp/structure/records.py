@@ -147,6 +147,12 @@ def _as_instruction(item: Item, attribute: Attribute) -> Item:
                                    "roles": [TASK_ROLE], "cell_spans": [span], "header": [attribute.label]})
 
 
+def _is_sub_bullet_of(item: Item, parent: Item) -> bool:
+    """'+ Nội dung: …' written under '- Nghị định …' (another list glyph, one level down)."""
+    return item.kind == "bullet" and parent.kind in ("bullet", "numbered") and not parent.roles \
+        and (parent.kind == "numbered" or item.label != parent.label)
+
+
 def _fold_items(items: list[Item]) -> tuple[list[Item], list[Attribute]]:
     """The section's items with attribute lines folded in, and the attributes no instruction took
     (a block under a heading with no instruction of its own describes the heading)."""
@@ -195,6 +201,15 @@ def _fold_items(items: list[Item]) -> tuple[list[Item], list[Attribute]]:
         if attribute.role == TASK_ROLE:
             if in_block:
                 group, in_block = [], False
+            if group and out and out[-1] is group[-1] and _is_sub_bullet_of(item, out[-1]):
+                # "- Nghị định quy định chi tiết …" + "+ Nội dung: quy định …": one task, named then described
+                named = out[-1]
+                attribute = Attribute(TASK_ROLE, attribute.label, f"{named.text.rstrip(' .:;')}: {attribute.value}",
+                                      Span(start=named.span.start, end=(attribute.span or item.span).end))
+                instruction = _as_instruction(named, attribute)
+                group[-1] = out[-1] = instruction
+                i += consumed
+                continue
             instruction = _as_instruction(item, attribute)
             group.append(instruction)
             out.append(instruction)

@@ -11,10 +11,16 @@ from nlp.schema import SectionType
 
 
 @lru_cache(maxsize=1)
-def _rules() -> tuple[list[tuple[SectionType, re.Pattern]], re.Pattern]:
+def _rules() -> tuple:
     data = yaml.safe_load((RESOURCES / "section_types.yml").read_text(encoding="utf-8"))
     rules = [(SectionType(r["type"]), re.compile(r["pattern"], re.IGNORECASE)) for r in data["rules"]]
-    return rules, re.compile(data["signature"], re.IGNORECASE), re.compile(data["closing"], re.IGNORECASE)
+    return rules, re.compile(data["signature"], re.IGNORECASE), re.compile(data["closing"], re.IGNORECASE), \
+        re.compile(data["describes_within_tasks"], re.IGNORECASE)
+
+
+def describes_within_tasks(title: str) -> bool:
+    """'1. Mục tiêu phát triển và tầm nhìn' or '2. Thời gian thực hiện:' under a part holding tasks."""
+    return bool(_rules()[3].match(" ".join(title.lower().split())))
 
 
 def classify_title(title: str) -> SectionType | None:

@@ -147,17 +147,17 @@ def test_004_tasks_outline(structured):
     assert sections["IV.3"].title == "Về dữ liệu"
 
 
-@pytest.mark.xfail(strict=True, reason="known limitation: 'N. Title, with commas: body' items are not told from headings")
 def test_regression_004_purpose_items_are_siblings(structured):
     """I. MỤC ĐÍCH lists '1. Quán triệt ...: ...' to '5. Góp phần ...: ...' (lines 31-94); the
-    tree nests 2..5 inside a section I.1 opened for item 1."""
+    tree nested 2..5 inside a section I.1 opened for item 1 (an item numbered after an open section
+    is now its sibling)."""
     assert outline_labels(by_path(plan(structured, "004"))["I"]) == ["1", "2", "3", "4", "5"]
 
 
-@pytest.mark.xfail(strict=True, reason="known limitation: 'N. Title, with commas: body' items are not told from headings")
 def test_regression_004_requirement_items_are_siblings(structured):
     """II. YÊU CẦU lists 1. to 13. (lines 98-270), all 'Title: body' paragraphs; the tree makes
-    some of them sections (II.2, II.5, II.7 ...) holding the next ones."""
+    some of them sections (II.2, II.5, II.7 ...) holding the next ones (fixed: an item numbered
+    right after an open section is its sibling)."""
     assert outline_labels(by_path(plan(structured, "004"))["II"]) == [str(i) for i in range(1, 14)]
 
 

@@ -183,10 +183,10 @@ def test_03_letter_items_of_group_1(nq03):
     assert outline_labels(by_path(nq03)["II.1"]) == list("abcd") + ["đ"] + list("eghiklmnop")
 
 
-@pytest.mark.xfail(strict=True, reason="known limitation: letter items after a colon item nest under it")
 def test_regression_03_letter_items_after_a_colon_item_stay_siblings(nq03):
     """'g) Bổ sung ... ban hành:' is followed by bullets, then h) ... o): h) to o) are g)'s
-    siblings, not its children (the tree shows II.2.g holding h..o)."""
+    siblings, not its children (the tree showed II.2.g holding h..o: an item numbered right after
+    an open section is now its sibling)."""
     assert outline_labels(by_path(nq03)["II.2"]) == list("abcd") + ["đ"] + list("eghiklmno")
 
 
