@@ -8,7 +8,7 @@ from nlp.compare.config import settings, threshold
 from nlp.compare.context import Context, document_part, duty_frequency
 from nlp.compare.evidence import _equivalent_elsewhere, _short, _target_value, _text_at, child_evidence, make_flag
 from nlp.compare.parents import group_of_section
-from nlp.compare.records import dated_by_its_horizon, is_organisation_part, owners_assigned_elsewhere
+from nlp.compare.records import dated_by_its_horizon, is_organisation_part, owners_assigned_elsewhere, states_a_duty
 from nlp.schema import Evidence, Flag, Span, Task
 
 
@@ -38,7 +38,7 @@ def incomplete_tasks(ctx: Context) -> list[Flag]:
     totals: dict[str, int] = {}
     owners_elsewhere, dated = owners_assigned_elsewhere(ctx.child), dated_by_its_horizon(ctx.child)
     for i, task in enumerate(ctx.child.tasks):
-        if is_organisation_part(ctx.child, task.section):
+        if is_organisation_part(ctx.child, task.section) or not states_a_duty(task):
             continue
         key = group_of_section(task.section) or task.section
         totals[key] = totals.get(key, 0) + 1
@@ -256,11 +256,14 @@ def _duplicate_targets(ctx: Context) -> list[Flag]:
     flags = []
     for b in range(len(targets)):
         tb = targets[b]
-        if not document_part(tb.section).startswith("PL"):
+        # an indicator table gives each row's values by year; a figure without one is a time limit or a
+        # fee of a procedure ("Trong thời hạn 10 ngày"), repeated by design
+        if not document_part(tb.section).startswith("PL") or tb.year is None:
             continue
         for a in range(b):
             ta = targets[a]
-            if (ta.section != tb.section and group_of_section(ta.section) == group_of_section(tb.section)
+            if (ta.year is not None and ta.section != tb.section
+                    and group_of_section(ta.section) == group_of_section(tb.section)
                     and ctx.child_target_sim[a, b] >= threshold("same_row_indicator")):
                 flags.append(make_flag(
                     "duplicate_item",

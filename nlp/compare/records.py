@@ -9,6 +9,10 @@ are the duties. Only the Extraction contract is read (whatever extraction improv
 from __future__ import annotations
 
 import re
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
 
 from nlp.schema import Deadline, Extraction, Task
 
@@ -49,6 +53,25 @@ def _owner_line_of(record: Task | None, task: Task) -> bool:
         return False
     opening = re.sub(r"^[\s*_\-+•]+", "", task.text)
     return any(opening.startswith(lead.split(" (")[0][:12]) for lead in task.lead)
+
+
+_ROLE_CUES = Path(__file__).resolve().parents[1] / "resources" / "item_role_cues.yml"
+_ITEM_LABEL = re.compile(r"^[\s*_\-+•–]*(?:\(?[0-9]{1,2}(?:\.[0-9]{1,2})*[.)]|\(?[a-zđ][.)])?\s*", re.I)
+
+
+@lru_cache(maxsize=1)
+def _duty_opening() -> re.Pattern:
+    from nlp.compare.config import settings
+
+    verbs = yaml.safe_load(_ROLE_CUES.read_text(encoding="utf-8"))["imperative_openers"] + settings()["duty_openers"]
+    return re.compile(r"^(?:" + "|".join(re.escape(v) for v in verbs) + r")(?!\w)", re.I)
+
+
+def states_a_duty(task: Task) -> bool:
+    """Does the item open with an instruction verb ("Triển khai …", "Tổ chức …")? Items that do not are
+    topics, places, indicators or labels a plan lists under its tasks ("Tình hình huy động vốn",
+    "Cửa sông Mã: Lấy mẫu …", "Vay trong nước khác"): no owner or date is asked of them."""
+    return bool(_duty_opening().match(_ITEM_LABEL.sub("", task.text or "", count=1)))
 
 
 def folded_tasks(child: Extraction) -> Extraction:

@@ -317,3 +317,13 @@ def test_regression_a_month_without_its_year_was_a_stale_deadline():
     w.task("II.1", "Quan trắc môi trường nước tại các vùng nuôi tôm nước lợ trọng điểm của tỉnh",
            deadline=("Tháng 3", "date", "2025-03-31"))
     assert flags_of(compare(w.build(), []), "stale_deadline") == []
+
+
+def test_5_ro_is_asked_of_duties_not_of_topics_listed_under_tasks():
+    w = PlanWriter()
+    w.task("III.2", "Tình hình huy động, phân bổ và sử dụng nguồn vốn.", lead=())
+    w.task("III.2", "Mức độ đạt được kết quả thực hiện mục tiêu, nhiệm vụ.", lead=())
+    assert flags_of(compare(w.build(), []), "incomplete_tasks") == []
+    w.task("III.2", "Tiếp nhận và sử dụng hiệu quả nguồn ngân sách nhà nước được giao", lead=())
+    flagged = flags_of(compare(w.build(), []), "incomplete_tasks")
+    assert len(flagged) == 1 and "1/1" in flagged[0].message and "Tiếp nhận" in flagged[0].message
