@@ -385,6 +385,7 @@ def _warm_up() -> None:
     import pdfplumber.page  # noqa: F401
     import pdfplumber.table  # noqa: F401
 
+    import nlp.ingest.pdfium_pages  # noqa: F401  (pypdfium2 and its library: the default text engine)
     from nlp.ingest.normalize import check_vietnamese
     try:
         check_vietnamese("Kế hoạch thực hiện chuyển đổi số của Ủy ban nhân dân phường năm 2026.")
