@@ -388,9 +388,21 @@ def _read_pdfium_page(content, ocr=None) -> _Page:
     return page
 
 
+def _same_baseline(previous: _Line, line: _Line) -> bool:
+    """Two pieces of one printed line (same box, same height on the page, side by side)."""
+    return (previous.box == line.box and abs(previous.top - line.top) < 0.1 and abs(previous.bottom - line.bottom) < 0.1
+            and line.x0 >= previous.x1)
+
+
+def _joined(left: _Line, right: _Line) -> _Line:
+    return _Line(text=f"{left.text} {right.text}", x0=left.x0, x1=right.x1, top=left.top, bottom=left.bottom,
+                 size=left.size, bold=left.bold and right.bold, page=left.page, box=left.box, conf=left.conf)
+
+
 def _reading_order(lines: list) -> list:
     """A box's lines top to bottom, and pieces of one line (a justified line pdfminer cut at its wide
-    gaps) left to right: pdfminer leaves such pieces in the order it happened to merge them."""
+    gaps) left to right: pdfminer leaves such pieces in the order it happened to merge them. The
+    pieces are joined back into one line by the layout (``_same_baseline``)."""
     return sorted(lines, key=lambda line: (-round(line.y1, 1), line.x0))
 
 
@@ -420,7 +432,11 @@ def _lay_out(page: _Page, page_attrs: dict, graphics: list, boxed_lines: list, c
                 table_lines[table_index].append(text_line)
                 continue
             line = _make_line(text_line, number, box_index, char_type)
-            if line is not None:
+            if line is None:
+                continue
+            if lines and _same_baseline(lines[-1], line):
+                lines[-1] = _joined(lines[-1], line)
+            else:
                 lines.append(line)
     page.chars = sum(len(l.text) for l in lines)
     for index, (table, geometry) in enumerate(tables):
