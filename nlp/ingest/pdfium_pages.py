@@ -67,18 +67,21 @@ _SPACE = WordSpace()
 class TextLine:
     """One line: glyphs and word spaces, with the line's box (pdfminer's LTTextLineHorizontal)."""
 
-    __slots__ = ("items", "x0", "x1", "y0", "y1", "_last_x1")
+    __slots__ = ("items", "x0", "x1", "y0", "y1", "_last_x1", "blank")
 
     def __init__(self, first: Glyph) -> None:
         self.items: list = [first]
         self.x0, self.x1, self.y0, self.y1 = first.x0, first.x1, first.y0, first.y1
         self._last_x1 = first.x1
+        self.blank = first.text.isspace()          # white space only so far (pdfminer drops such lines)
 
     def add(self, glyph: Glyph) -> None:
         if self._last_x1 < glyph.x0 - WORD_MARGIN * max(glyph.x1 - glyph.x0, glyph.y1 - glyph.y0):
             self.items.append(_SPACE)
         self._last_x1 = glyph.x1
         self.items.append(glyph)
+        if self.blank and not glyph.text.isspace():
+            self.blank = False
         if glyph.x0 < self.x0:
             self.x0 = glyph.x0
         if glyph.x1 > self.x1:
@@ -261,7 +264,7 @@ def group_lines(glyphs: list[Glyph]) -> list[TextLine]:
         line = TextLine(previous)
     if line is not None:
         lines.append(line)
-    return [l for l in lines if not l.get_text().isspace()]
+    return [l for l in lines if not l.blank]
 
 
 def group_boxes(lines: list[TextLine]) -> list[tuple[int, list[TextLine]]]:
