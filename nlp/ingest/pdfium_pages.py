@@ -240,16 +240,16 @@ def group_lines(glyphs: list[Glyph]) -> list[TextLine]:
     lines: list[TextLine] = []
     line: Optional[TextLine] = None
     previous: Optional[Glyph] = None
+    px0 = px1 = py0 = py1 = 0.0             # the previous glyph's box (locals: this runs once per character)
     for glyph in glyphs:
+        x0, x1, y0, y1 = glyph.x0, glyph.x1, glyph.y0, glyph.y1
         if previous is not None:
-            # _aligned(previous, glyph), inlined: this runs once per character
-            a, b = previous, glyph
-            aligned = False
-            if b.y0 <= a.y1 and a.y0 <= b.y1:
-                overlap = min(abs(a.y0 - b.y1), abs(a.y1 - b.y0))
-                if min(a.y1 - a.y0, b.y1 - b.y0) * LINE_OVERLAP < overlap:
-                    distance = 0.0 if (b.x0 <= a.x1 and a.x0 <= b.x1) else min(abs(a.x0 - b.x1), abs(a.x1 - b.x0))
-                    aligned = distance < max(a.x1 - a.x0, b.x1 - b.x0) * CHAR_MARGIN
+            aligned = False               # pdfminer's halign between the previous glyph and this one
+            if y0 <= py1 and py0 <= y1:
+                overlap = min(abs(py0 - y1), abs(py1 - y0))
+                if min(py1 - py0, y1 - y0) * LINE_OVERLAP < overlap:
+                    distance = 0.0 if (x0 <= px1 and px0 <= x1) else min(abs(px0 - x1), abs(px1 - x0))
+                    aligned = distance < max(px1 - px0, x1 - x0) * CHAR_MARGIN
             if aligned:
                 if line is None:
                     line = TextLine(previous)
@@ -260,6 +260,7 @@ def group_lines(glyphs: list[Glyph]) -> list[TextLine]:
             else:
                 lines.append(TextLine(previous))
         previous = glyph
+        px0, px1, py0, py1 = x0, x1, y0, y1
     if line is None and previous is not None:
         line = TextLine(previous)
     if line is not None:
