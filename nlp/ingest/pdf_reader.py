@@ -215,8 +215,9 @@ def _pdfminer_read(document, source: str, limit: int, scans) -> list[_Page]:
 
 def _pdfium_read(data: bytes, document, source: str, limit: int, scans) -> Optional[list[_Page]]:
     """The pages read by pdfium, or None where pdfminer should read the file. Before pdfium sees
-    the file, pdfminer walks its page tree (page limit) and inflates each page's content streams
-    with the cap (flate bomb): pdfium's own inflater has no such cap."""
+    the file, pdfminer walks its page tree (page limit) and inflates each page's content streams and
+    those of its forms with the cap (flate bomb): pdfium's own inflater has no such cap. Whether
+    pdfminer must read the file instead is decided on all pages before any is laid out or OCR'd."""
     from pdfminer.pdfpage import PDFPage
 
     from nlp.ingest.pdfium_pages import PdfiumPages
@@ -234,24 +235,41 @@ def _pdfium_read(data: bytes, document, source: str, limit: int, scans) -> Optio
     try:
         if len(reader) != count or reader.rotated():
             return None
-        pages = []
+        contents = []
         for index in range(count):
             content = reader.page(index)
             if content.text_objects and not content.chars:     # text pdfium cannot decode
                 return None
-            pages.append(_read_pdfium_page(content, scans))
-        return pages
-    except IngestError:
-        raise
-    except Exception:
+            contents.append(content)
+    except Exception:       # decided before any page is laid out or OCR'd, so nothing is done twice
         return None
     finally:
         reader.close()
+    return [_read_pdfium_page(content, scans) for content in contents]
 
 
 def _content_streams(pdf_page) -> list:
-    from pdfminer.pdftypes import PDFStream
-    return [s for s in (pdf_page.contents or []) if isinstance(s, PDFStream)]
+    """The page's content streams and those of the forms (Form XObjects) it draws, nested ones too:
+    the streams pdfium will inflate to read the page's text."""
+    from pdfminer.pdftypes import PDFStream, resolve1
+
+    streams = [s for s in (resolve1(c) for c in pdf_page.contents or []) if isinstance(s, PDFStream)]
+    seen: set[int] = set()
+    pending = [pdf_page.resources]
+    while pending:
+        resources = resolve1(pending.pop())
+        if not isinstance(resources, dict):
+            continue
+        xobjects = resolve1(resources.get("XObject"))
+        for ref in (xobjects.values() if isinstance(xobjects, dict) else []):
+            stream = resolve1(ref)
+            if not isinstance(stream, PDFStream) or id(stream) in seen:
+                continue
+            seen.add(id(stream))
+            if getattr(resolve1(stream.get("Subtype")), "name", None) == "Form":
+                streams.append(stream)
+                pending.append(stream.get("Resources"))
+    return streams
 
 
 def _repaired(document) -> bool:

@@ -249,6 +249,26 @@ def test_flate_bomb_refused_before_pdfium_sees_it():
     assert err.value.code == "bomb" and "bom nén" in err.value.message
 
 
+@pytest.mark.slow
+def test_flate_bomb_inside_a_form_refused_before_pdfium_sees_it():
+    import zlib
+
+    comp = zlib.compressobj(1)
+    bomb = b"".join(comp.compress(b" " * (1 << 20)) for _ in range(200)) + comp.flush()
+    pdf = docgen._pdf_from_objects([
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+        b"/Resources << /XObject << /F1 5 0 R >> >> >>",
+        b"<< /Length 8 >>\nstream\n/F1 Do\n\nendstream",
+        b"<< /Type /XObject /Subtype /Form /BBox [0 0 595 842] /Length %d /Filter /FlateDecode >>\nstream\n"
+        % len(bomb) + bomb + b"\nendstream",
+    ])
+    with pytest.raises(IngestError) as err:
+        read_pdf(pdf, "bom_form.pdf", engine="pdfium")
+    assert err.value.code == "bomb"
+
+
 def test_regression_pieces_of_a_justified_line_read_left_to_right():
     """pdfminer cuts a justified line at its widest gaps and used to leave the pieces in the order it
     merged them, and each piece became a block of its own: plan 000 read '... chuyển đổi số và' /
