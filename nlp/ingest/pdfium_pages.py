@@ -172,7 +172,9 @@ def _address_typed(function, *argtypes):
     return ctypes.cast(function, ctypes.CFUNCTYPE(ctypes.c_void_p, *(argtypes or function.argtypes)))
 
 
-_text_object_at = _address_typed(pdfium_c.FPDFText_GetTextObject)
+_text_object_at = _address_typed(pdfium_c.FPDFText_GetTextObject, ctypes.c_void_p, ctypes.c_int)
+_loose_box = ctypes.cast(pdfium_c.FPDFText_GetLooseCharBox, ctypes.CFUNCTYPE(
+    ctypes.c_int, ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p))
 _font_of = _address_typed(pdfium_c.FPDFTextObj_GetFont, ctypes.c_void_p)
 _base_font_name = ctypes.cast(pdfium_c.FPDFFont_GetBaseFontName, ctypes.CFUNCTYPE(
     ctypes.c_size_t, ctypes.c_void_p, ctypes.c_char_p, ctypes.c_size_t))
@@ -187,16 +189,17 @@ def _glyphs(textpage, x_off: float, y_off: float) -> list[Glyph]:
     text = bytes(memoryview(buffer).cast("B")[:max(written - 1, 0) * 2]).decode("utf-16-le", errors="replace")
     if len(text) != count:      # surrogate pairs or excluded chars: one code point per char instead
         text = "".join(chr(pdfium_c.FPDFText_GetUnicode(textpage, i) or 0xFFFD) for i in range(count))
-    get_object, get_box, get_size = _text_object_at, pdfium_c.FPDFText_GetLooseCharBox, pdfium_c.FPDFText_GetFontSize
+    get_object, get_box, get_size = _text_object_at, _loose_box, pdfium_c.FPDFText_GetFontSize
+    page_address = ctypes.cast(textpage, ctypes.c_void_p).value      # plain addresses: no conversion per call
     rect = pdfium_c.FS_RECTF()
-    rect_ref = ctypes.byref(rect)
+    rect_ref = ctypes.addressof(rect)
     fonts: dict[int, tuple[str, float]] = {}      # text object -> (font name, size)
     glyphs: list[Glyph] = []
     append = glyphs.append
     for index, char in enumerate(text):
         if char in _BREAKS:
             continue
-        text_object = get_object(textpage, index)
+        text_object = get_object(page_address, index)
         if not text_object:          # a character pdfium generated (a guessed space or line break)
             continue
         font = fonts.get(text_object)
@@ -204,7 +207,7 @@ def _glyphs(textpage, x_off: float, y_off: float) -> list[Glyph]:
             font = fonts[text_object] = (_font_name(text_object), get_size(textpage, index))
         if char in _HYPHEN_MARKS:
             char = _line_end_hyphen(text_object, textpage)
-        get_box(textpage, index, rect_ref)
+        get_box(page_address, index, rect_ref)
         bottom = rect.bottom - y_off
         append(Glyph(char, rect.left - x_off, rect.right - x_off, bottom, bottom + font[1], font[1], font[0]))
     return glyphs
