@@ -138,7 +138,15 @@ class PdfiumPages:
         return len(self._pdf)
 
     def rotated(self) -> bool:
-        return any(self._pdf[i].get_rotation() % 360 for i in range(len(self._pdf)))
+        """Any page turned by /Rotate (pdfminer turns its coordinates; this reader does not)."""
+        for index in range(len(self._pdf)):
+            page = self._pdf[index]
+            try:
+                if page.get_rotation() % 360:
+                    return True
+            finally:
+                page.close()
+        return False
 
     def close(self) -> None:
         self._pdf.close()
