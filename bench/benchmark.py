@@ -104,40 +104,111 @@ def pdf_pages(data: bytes) -> int:
 
 
 def per_plan(report: Report, repeat: int) -> dict:
-    import docgen
-    from pdfminer.high_level import extract_text
-
-    from service.bulk.job import AnalyseOptions, analyse_document, warm_up
+    from service.bulk.job import analyse_document, warm_up
 
     warm_up()
-    rows_text, rows_pdf, summary = [], [], {"text": [], "pdf": []}
+    rows_text, summary = [], {"text": []}
     for path in plans():
         text = path.read_bytes()
-        pdf = docgen.plan_to_pdf(docgen.plan_blocks(path))
-        pages = pdf_pages(pdf)
+        pages = pdf_pages(corpus_pdf(path))
         outcome = analyse_document(path.name, text)
         assert outcome.status == "done", outcome.error_message
         t_text, median_run = median_outcome(lambda: analyse_document(path.name, text), repeat)
         stages = median_run.seconds
-        name_pdf = path.with_suffix(".pdf").name
-        pdf_outcome = analyse_document(name_pdf, pdf)
-        assert pdf_outcome.status == "done", pdf_outcome.error_message
-        t_pdf = median_time(lambda: analyse_document(name_pdf, pdf), repeat)
-        t_pdf_inproc, inproc_run = median_outcome(
-            lambda: analyse_document(name_pdf, pdf, AnalyseOptions(sandbox="never")), repeat)
-        t_miner = median_time(lambda: extract_text(io.BytesIO(pdf)), repeat)
         rows_text.append([path.name, pages, t_text, pages / t_text, stages["ingest"], stages["extract"], stages["compare"]])
-        rows_pdf.append([name_pdf, pages, t_pdf, t_pdf_inproc, inproc_run.seconds["ingest"], t_miner, t_pdf / t_miner,
-                         t_pdf_inproc / t_miner, pages / t_pdf])
         summary["text"].append((pages, t_text))
-        summary["pdf"].append((pages, t_pdf, t_pdf_inproc, t_miner))
     report.say("### Per plan, text inputs (in-process, warm; median of %d)" % repeat)
     report.say("Pages: those of the same plan rendered as PDF.")
     report.table(["plan", "pages", "end-to-end s", "pages/s", "ingest+structure s", "extract s", "compare s"], rows_text)
-    report.say("### Per plan, PDF inputs vs pdfminer.six `extract_text` (median of %d)" % repeat)
-    report.say("Reading+structure s: the ingest and structure stages of the in-process run (the pipeline's own PDF reader).")
-    report.table(["plan", "pages", "analysis s (sandboxed)", "analysis s (in-process)", "reading+structure s", "pdfminer s",
-                  "ratio (sandboxed)", "ratio (in-process)", "pages/s (sandboxed)"], rows_pdf)
+    summary["pdf"] = pdf_versus_pdfminer(report, repeat)
+    return summary
+
+
+def corpus_pdf(path: Path) -> bytes:
+    import docgen
+
+    return docgen.plan_to_pdf(docgen.plan_blocks(path))
+
+
+def _analysis(name: str, pdf: bytes, sandbox: str, engine: str) -> dict:
+    """One full analysis of a PDF: seconds of ingest (+ structure), extraction and comparison."""
+    from service.bulk.job import AnalyseOptions, analyse_document
+
+    previous = os.environ.get("PLANGAP_PDF_ENGINE")
+    os.environ["PLANGAP_PDF_ENGINE"] = engine
+    cpu = time.process_time()
+    try:
+        outcome = analyse_document(name, pdf, AnalyseOptions(sandbox=sandbox))
+        cpu = time.process_time() - cpu      # this process only (a sandbox child's CPU is not in it)
+    finally:
+        if previous is None:
+            os.environ.pop("PLANGAP_PDF_ENGINE", None)
+        else:
+            os.environ["PLANGAP_PDF_ENGINE"] = previous
+    assert outcome.status == "done", outcome.error_message
+    seconds = dict(outcome.seconds)
+    seconds["analysis"] = seconds["ingest"] + seconds["extract"]       # the target: comparison apart
+    seconds["cpu"] = cpu
+    return seconds
+
+
+def pdf_versus_pdfminer(report: Report, repeat: int) -> list[tuple]:
+    """Issue 13's target, side by side in one run: for each generated corpus PDF, pdfminer.six's bare
+    ``extract_text`` and the full analysis (ingest + structure + extract; comparison reported apart),
+    warm, in-process with each text engine and through the sandbox (a child per file, started ahead)
+    with the default engine. The variants alternate within each repetition (same load); medians."""
+    from pdfminer.high_level import extract_text
+
+    variants = {"pdfium in-process": ("never", "pdfium"), "pdfminer in-process": ("never", "pdfminer"),
+                "pdfium sandboxed": ("always", "pdfium")}
+    rows, summary = [], []
+    totals = {key: 0.0 for key in ["pages", "miner", *variants, "compare"]}
+    for path in plans():
+        pdf, name = corpus_pdf(path), path.with_suffix(".pdf").name
+        pages = pdf_pages(pdf)
+        for sandbox, engine in variants.values():          # warm: first run of each variant not counted
+            _analysis(name, pdf, sandbox, engine)
+        runs: dict[str, list] = {key: [] for key in ["miner", *variants]}
+        for _ in range(repeat):
+            started, cpu = time.perf_counter(), time.process_time()
+            extract_text(io.BytesIO(pdf))
+            runs["miner"].append(time.perf_counter() - started)
+            runs.setdefault("miner_cpu", []).append(time.process_time() - cpu)
+            for key, (sandbox, engine) in variants.items():
+                runs[key].append(_analysis(name, pdf, sandbox, engine))
+        miner = statistics.median(runs["miner"])
+        analysis = {key: statistics.median(r["analysis"] for r in runs[key]) for key in variants}
+        ingest = statistics.median(r["ingest"] for r in runs["pdfium in-process"])
+        compare = statistics.median(r["compare"] for r in runs["pdfium in-process"])
+        # CPU seconds hold up better than wall seconds on a shared machine; the in-process analysis'
+        # CPU includes its comparison, so the stage shares of the wall time take it out
+        miner_cpu = statistics.median(runs["miner_cpu"])
+        cpu = statistics.median(r["cpu"] * r["analysis"] / (r["analysis"] + r["compare"]) for r in runs["pdfium in-process"])
+        totals["miner_cpu"] = totals.get("miner_cpu", 0.0) + miner_cpu
+        totals["cpu"] = totals.get("cpu", 0.0) + cpu
+        rows.append([name, pages, miner, analysis["pdfium in-process"], ingest, analysis["pdfium sandboxed"],
+                     analysis["pdfminer in-process"], analysis["pdfium in-process"] / miner,
+                     analysis["pdfium sandboxed"] / miner, analysis["pdfminer in-process"] / miner, cpu / miner_cpu, compare])
+        summary.append((pages, analysis["pdfium sandboxed"], analysis["pdfium in-process"], miner))
+        totals["pages"] += pages
+        totals["miner"] += miner
+        totals["compare"] += compare
+        for key in variants:
+            totals[key] += analysis[key]
+    rows.append(["total", int(totals["pages"]), totals["miner"], totals["pdfium in-process"], "",
+                 totals["pdfium sandboxed"], totals["pdfminer in-process"], totals["pdfium in-process"] / totals["miner"],
+                 totals["pdfium sandboxed"] / totals["miner"], totals["pdfminer in-process"] / totals["miner"],
+                 totals["cpu"] / totals["miner_cpu"], totals["compare"]])
+    report.say("### PDF analysis vs pdfminer.six bare `extract_text`, generated corpus PDFs (median of %d, warm)" % repeat)
+    report.say("Analysis = ingest + structure + extract (comparison apart, last column). Reading+structure: the "
+               "ingest stage alone (pdfium, in-process). Sandboxed: a child process per file, started ahead. "
+               "Ratio = analysis / pdfminer's bare read of the same file; target <= 1.0. CPU-time ratio: the same "
+               "with this process's CPU seconds (steadier when the machine is shared; the comparison's share "
+               "taken out in proportion to its wall time).")
+    report.table(["plan", "pages", "pdfminer extract_text s", "analysis s (pdfium, in-process)", "reading+structure s",
+                  "analysis s (pdfium, sandboxed)", "analysis s (pdfminer engine, in-process)",
+                  "ratio pdfium in-process", "ratio pdfium sandboxed", "ratio pdfminer engine",
+                  "CPU-time ratio pdfium in-process", "compare s"], rows)
     return summary
 
 
@@ -373,6 +444,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-ocr", action="store_true", help="skip the OCR figures (Tesseract, minutes)")
     parser.add_argument("--ocr-plans", default="000,003", help="corpus plans scanned for the OCR figures")
     parser.add_argument("--ocr-dpi", default="200,300")
+    parser.add_argument("--pdf-only", action="store_true",
+                        help="only the PDF analysis vs pdfminer's bare read (prints; results.md untouched)")
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
     repeat = 1 if args.quick else 3
@@ -390,6 +463,9 @@ def main(argv: list[str] | None = None) -> int:
     report.say(f"Load average at start: {os.getloadavg()[0]:.2f} (the machine may be shared: other runs skew timings, "
                "the 2-worker figures most).")
     report.say()
+    if args.pdf_only:
+        pdf_versus_pdfminer(report, repeat)
+        return 0
     per = per_plan(report, repeat)
     flows = throughput(report, copies)
     api = api_latency(report, 8, requests) if not args.no_api else None
@@ -404,10 +480,14 @@ def main(argv: list[str] | None = None) -> int:
     text_20 = float(np.interp(20, [p for p, _ in by_pages], [t for _, t in by_pages]))
     worst_ratio = max(t / m for _, t, _, m in per["pdf"])
     worst_ratio_inproc = max(ti / m for _, _, ti, m in per["pdf"])
+    total_ratio = sum(t for _, t, _, _ in per["pdf"]) / sum(m for _, _, _, m in per["pdf"])
+    total_ratio_inproc = sum(ti for _, _, ti, _ in per["pdf"]) / sum(m for _, _, _, m in per["pdf"])
     report.say("## Targets")
     rows = [
-        ["full analysis / pdfminer bare read, same PDF", "<= 1.25", f"{worst_ratio:.1f} (sandboxed), "
-         f"{worst_ratio_inproc:.1f} (in-process), worst plan", verdict(worst_ratio <= TARGETS["pdf_ratio"])],
+        ["full analysis (compare apart) / pdfminer bare read, same PDF", "<= 1.0",
+         f"worst plan {worst_ratio:.2f} (sandboxed), {worst_ratio_inproc:.2f} (in-process); in total "
+         f"{total_ratio:.2f} (sandboxed), {total_ratio_inproc:.2f} (in-process)",
+         verdict(worst_ratio <= TARGETS["pdf_ratio"])],
         ["20-page text plan", "< 0.5 s", f"{text_20:.2f} s (interpolated between the plans of "
          f"{max(p for p, _ in by_pages if p <= 20)} and {min(p for p, _ in by_pages if p >= 20)} pages)",
          verdict(text_20 < TARGETS["text_20_pages_s"])],

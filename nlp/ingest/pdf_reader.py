@@ -1,6 +1,12 @@
-"""PDF -> IngestedDocument with pdfminer.six layout analysis (one pass per page).
+"""PDF -> IngestedDocument: characters grouped into lines and boxes, one pass per page.
 
-Per page: pdfminer groups characters into lines and boxes (no hierarchical box ordering: boxes
+Two text engines give the same page objects (text lines in boxes, ruling graphics, pictures):
+pdfium (nlp.ingest.pdfium_pages, the default: pdfminer's grouping rules on pdfium's characters,
+several times faster) and pdfminer.six's own interpreter and layout analysis (the reference reader,
+and the fallback for what pdfium cannot read). ``PLANGAP_PDF_ENGINE=pdfminer|pdfium`` chooses;
+tests/ingest/test_pdf_engines.py holds them to the same document over the corpus PDFs.
+
+Per page: the engine groups characters into lines and boxes (no hierarchical box ordering: boxes
 are read top to bottom, which is the reading order of single-column official documents and keeps
 the two-column letterhead box by box). Pages with ruling lines go through pdfplumber's table
 finder, fed with the objects of that same layout pass (no second parse); the characters inside
@@ -24,6 +30,7 @@ import re
 import zlib
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 from statistics import median
 from types import SimpleNamespace
 from typing import Optional
@@ -130,30 +137,50 @@ class _Page:
 # ---------------------------------------------------------------- entry point
 
 
-def read_pdf(data: bytes, source: str = "document.pdf", *, progress=None, ocr: bool = True,
-             ocr_timeout_s: Optional[float] = None, ocr_max_pages: Optional[int] = None) -> IngestedDocument:
-    """``progress``: optional callable given OCR progress dicts (see nlp.ingest.ocr_pdf). ``ocr``: read
-    pages that have a picture and no text with Tesseract (when False they are refused as before)."""
-    from pdfminer.layout import LAParams
-    from pdfminer.pdfinterp import PDFResourceManager
+ENGINE_ENV = "PLANGAP_PDF_ENGINE"
+ENGINES = ("pdfium", "pdfminer")
 
+
+def pdf_engine() -> str:
+    """The text engine: pdfium (fast, the default) or pdfminer (the reference reader and the fallback)."""
+    engine = os.environ.get(ENGINE_ENV, "pdfium").strip().lower()
+    return engine if engine in ENGINES else "pdfium"
+
+
+def read_pdf(data: bytes, source: str = "document.pdf", *, progress=None, ocr: bool = True,
+             ocr_timeout_s: Optional[float] = None, ocr_max_pages: Optional[int] = None,
+             engine: Optional[str] = None) -> IngestedDocument:
+    """``progress``: optional callable given OCR progress dicts (see nlp.ingest.ocr_pdf). ``ocr``: read
+    pages that have a picture and no text with Tesseract (when False they are refused as before).
+    ``engine``: 'pdfium' or 'pdfminer' (default: PLANGAP_PDF_ENGINE, else pdfium). The file's structure,
+    encryption, page count and compressed streams are checked by pdfminer whatever the engine, so
+    both give the same errors; a file pdfium cannot read (damaged, rotated pages, a page whose text
+    objects yield no text) is read by pdfminer."""
     _install_inflate_cap()
     start = max(pdf_offset(data), 0)
-    document = _open_document(data[start:], source)
+    body = data[start:]
+    document = _open_document(body, source)
     page_count = _declared_page_count(document)
     limit = MAX_PAGES or max_pages()   # PLANGAP_MAX_PAGES: the same limit the service states
     if page_count > limit:
         raise IngestError(f"Tệp PDF «{source}» có {page_count} trang, vượt giới hạn {limit} trang.", "too_large")
-    laparams = LAParams(line_margin=0.5, char_margin=2.0, word_margin=0.1, boxes_flow=None, all_texts=True)
-    resources = PDFResourceManager(caching=True)
-    pages: list[_Page] = []
-    scans = _scan_reader(data[start:], source, progress, ocr_timeout_s, ocr_max_pages) if ocr else None
+    scans = _scan_reader(body, source, progress, ocr_timeout_s, ocr_max_pages) if ocr else None
     try:
-        from pdfminer.pdfpage import PDFPage
-        for number, pdf_page in enumerate(PDFPage.create_pages(document), start=1):
-            if number > limit:
-                raise IngestError(f"Tệp PDF «{source}» có hơn {limit} trang, vượt giới hạn {limit} trang.", "too_large")
-            pages.append(_read_page(pdf_page, number, resources, laparams, scans))
+        pages = None
+        if (engine or pdf_engine()) == "pdfium" and not _repaired(document):
+            pages = _guarded(source, lambda: _pdfium_read(body, document, source, limit, scans))
+        if pages is None:
+            pages = _guarded(source, lambda: _pdfminer_read(document, source, limit, scans))
+    finally:
+        if scans is not None:
+            scans.close()
+    return _document(pages, source, data)
+
+
+def _guarded(source: str, read):
+    """Run a page reader, turning what goes wrong into the reader's clear errors."""
+    try:
+        return read()
     except _InflateLimit as exc:
         raise IngestError(
             f"Tệp PDF «{source}» có luồng dữ liệu nén giải ra hơn {MAX_STREAM_BYTES // 1048576} MB "
@@ -165,9 +192,94 @@ def read_pdf(data: bytes, source: str = "document.pdf", *, progress=None, ocr: b
     except Exception as exc:   # pdfminer raises many unrelated types on damaged files
         raise IngestError(f"Tệp PDF «{source}» bị hỏng, không đọc được nội dung trang.",
                           "corrupt") from exc
+
+
+def _too_many_pages(source: str, limit: int) -> IngestError:
+    return IngestError(f"Tệp PDF «{source}» có hơn {limit} trang, vượt giới hạn {limit} trang.", "too_large")
+
+
+def _pdfminer_read(document, source: str, limit: int, scans) -> list[_Page]:
+    from pdfminer.layout import LAParams
+    from pdfminer.pdfinterp import PDFResourceManager
+    from pdfminer.pdfpage import PDFPage
+
+    laparams = LAParams(line_margin=0.5, char_margin=2.0, word_margin=0.1, boxes_flow=None, all_texts=True)
+    resources = PDFResourceManager(caching=True)
+    pages: list[_Page] = []
+    for number, pdf_page in enumerate(PDFPage.create_pages(document), start=1):
+        if number > limit:
+            raise _too_many_pages(source, limit)
+        pages.append(_read_page(pdf_page, number, resources, laparams, scans))
+    return pages
+
+
+def _pdfium_read(data: bytes, document, source: str, limit: int, scans) -> Optional[list[_Page]]:
+    """The pages read by pdfium, or None where pdfminer should read the file. Before pdfium sees
+    the file, pdfminer walks its page tree (page limit) and inflates each page's content streams and
+    those of its forms with the cap (flate bomb): pdfium's own inflater has no such cap. Whether
+    pdfminer must read the file instead is decided on all pages before any is laid out or OCR'd."""
+    from pdfminer.pdfpage import PDFPage
+
+    from nlp.ingest.pdfium_pages import PdfiumPages
+
+    count = 0
+    for count, pdf_page in enumerate(PDFPage.create_pages(document), start=1):
+        if count > limit:
+            raise _too_many_pages(source, limit)
+        for stream in _content_streams(pdf_page):
+            stream.get_data()
+    try:
+        reader = PdfiumPages(data)
+    except Exception:       # pdfium refuses what pdfminer opened: let pdfminer read it
+        return None
+    try:
+        if len(reader) != count or reader.rotated():
+            return None
+        contents = []
+        for index in range(count):
+            content = reader.page(index)
+            if content.text_objects and not content.chars:     # text pdfium cannot decode
+                return None
+            contents.append(content)
+    except Exception:       # decided before any page is laid out or OCR'd, so nothing is done twice
+        return None
     finally:
-        if scans is not None:
-            scans.close()
+        reader.close()
+    return [_read_pdfium_page(content, scans) for content in contents]
+
+
+def _content_streams(pdf_page) -> list:
+    """The page's content streams and those of the forms (Form XObjects) it draws, nested ones too:
+    the streams pdfium will inflate to read the page's text."""
+    from pdfminer.pdftypes import PDFStream, resolve1
+
+    streams = [s for s in (resolve1(c) for c in pdf_page.contents or []) if isinstance(s, PDFStream)]
+    seen: set[int] = set()
+    pending = [pdf_page.resources]
+    while pending:
+        resources = resolve1(pending.pop())
+        if not isinstance(resources, dict):
+            continue
+        xobjects = resolve1(resources.get("XObject"))
+        for ref in (xobjects.values() if isinstance(xobjects, dict) else []):
+            stream = resolve1(ref)
+            if not isinstance(stream, PDFStream) or id(stream) in seen:
+                continue
+            seen.add(id(stream))
+            if getattr(resolve1(stream.get("Subtype")), "name", None) == "Form":
+                streams.append(stream)
+                pending.append(stream.get("Resources"))
+    return streams
+
+
+def _repaired(document) -> bool:
+    """pdfminer had to rebuild the cross-reference table (a damaged or truncated file): the
+    reference reader reads it, and reports what it cannot read."""
+    from pdfminer.pdfdocument import PDFXRefFallback
+    return any(isinstance(xref, PDFXRefFallback) for xref in document.xrefs)
+
+
+def _document(pages: list[_Page], source: str, data: bytes) -> IngestedDocument:
     if not pages:
         raise IngestError(f"Tệp PDF «{source}» bị hỏng hoặc bị cắt cụt: không tìm thấy trang nào.", "corrupt")
     total_chars = sum(p.chars for p in pages)
@@ -249,6 +361,7 @@ def _declared_page_count(document) -> int:
 
 
 def _read_page(pdf_page, number: int, resources, laparams, ocr=None) -> _Page:
+    """One page read by pdfminer's interpreter and layout analysis."""
     from pdfminer.converter import PDFPageAggregator
     from pdfminer.layout import LTChar, LTCurve, LTFigure, LTImage, LTTextBox, LTTextLine
     from pdfminer.pdfinterp import PDFPageInterpreter
@@ -269,7 +382,6 @@ def _read_page(pdf_page, number: int, resources, laparams, ocr=None) -> _Page:
             elif isinstance(obj, LTFigure):
                 walk(obj)
             elif isinstance(obj, LTImage):
-                page.images += 1
                 images.append(obj)
             elif isinstance(obj, LTCurve):   # LTLine and LTRect are curves
                 graphics.append(obj)
@@ -278,21 +390,57 @@ def _read_page(pdf_page, number: int, resources, laparams, ocr=None) -> _Page:
 
     walk(layout)
     boxes.sort(key=lambda b: (-_top(b), _left(b)))
-    boxed_lines = [(index, [line for line in box if isinstance(line, LTTextLine)]) for index, box in enumerate(boxes)]
-    _lay_out(page, pdf_page, layout, graphics, boxed_lines, LTChar)
-    if ocr is not None and page.images and page.chars < MIN_PAGE_TEXT_CHARS:
-        scan = ocr.read(pdf_page, number, page, _image_dpi(images, page))
-        graphics = scan.graphics
-        page.images, page.chars, page.ocr_confidence = len(images), 0, scan.confidence
-        _lay_out(page, pdf_page, layout, graphics, scan.boxed_lines, OcrGlyph)
+    boxed_lines = [(index, _reading_order([line for line in box if isinstance(line, LTTextLine)]))
+                   for index, box in enumerate(boxes)]
+    _read_objects(page, pdf_page.attrs, graphics, images, boxed_lines, LTChar, ocr)
     return page
 
 
-def _lay_out(page: _Page, pdf_page, layout, graphics: list, boxed_lines: list, char_type) -> None:
+def _read_pdfium_page(content, ocr=None) -> _Page:
+    """One page read by pdfium (nlp.ingest.pdfium_pages): the same objects, the same layout code."""
+    from nlp.ingest.pdfium_pages import Glyph
+
+    page = _Page(number=content.number, height=content.height, width=content.width)
+    boxed_lines = [(index, _reading_order(lines)) for index, lines in content.boxed_lines]
+    _read_objects(page, content.attrs, content.graphics, content.images, boxed_lines, Glyph, ocr)
+    return page
+
+
+def _same_baseline(previous: _Line, line: _Line) -> bool:
+    """Two pieces of one printed line (same box, same height on the page, side by side)."""
+    return (previous.box == line.box and abs(previous.top - line.top) < 0.1 and abs(previous.bottom - line.bottom) < 0.1
+            and line.x0 >= previous.x1)
+
+
+def _joined(left: _Line, right: _Line) -> _Line:
+    return _Line(text=f"{left.text} {right.text}", x0=left.x0, x1=right.x1, top=left.top, bottom=left.bottom,
+                 size=left.size, bold=left.bold and right.bold, page=left.page, box=left.box, conf=left.conf)
+
+
+def _reading_order(lines: list) -> list:
+    """A box's lines top to bottom, and pieces of one line (a justified line pdfminer cut at its wide
+    gaps) left to right: pdfminer leaves such pieces in the order it happened to merge them. The
+    pieces are joined back into one line by the layout (``_same_baseline``)."""
+    return sorted(lines, key=lambda line: (-round(line.y1, 1), line.x0))
+
+
+def _read_objects(page: _Page, page_attrs: dict, graphics: list, images: list, boxed_lines: list, char_type,
+                  ocr=None) -> None:
+    """Lay out a page's text lines and tables; a page with a picture and (almost) no text is OCR'd."""
+    page.images = len(images)
+    _lay_out(page, page_attrs, graphics, boxed_lines, char_type)
+    if ocr is not None and page.images and page.chars < MIN_PAGE_TEXT_CHARS:
+        scan = ocr.read(None, page.number, page, _image_dpi(images, page))
+        page.chars, page.ocr_confidence = 0, scan.confidence
+        _lay_out(page, page_attrs, scan.graphics, scan.boxed_lines, OcrGlyph)
+
+
+def _lay_out(page: _Page, page_attrs: dict, graphics: list, boxed_lines: list, char_type) -> None:
     """Lines and tables of one page in reading order. ``boxed_lines``: (box index, its text lines),
-    text lines being pdfminer's LTTextLine or the OCR's lines (same attributes, ``char_type`` glyphs)."""
+    text lines being pdfminer's LTTextLine, pdfium's or the OCR's lines (same attributes, ``char_type``
+    glyphs). ``page_attrs``: the page dictionary's MediaBox and Rotate (pdfplumber's page geometry)."""
     number = page.number
-    tables = _find_tables(pdf_page, number, layout, graphics) if _has_ruling(graphics) else []
+    tables = _find_tables(page_attrs, number, graphics) if _has_ruling(graphics) else []
     lines: list[_Line] = []
     table_lines: dict[int, list] = defaultdict(list)
     for box_index, text_lines in boxed_lines:
@@ -302,7 +450,11 @@ def _lay_out(page: _Page, pdf_page, layout, graphics: list, boxed_lines: list, c
                 table_lines[table_index].append(text_line)
                 continue
             line = _make_line(text_line, number, box_index, char_type)
-            if line is not None:
+            if line is None:
+                continue
+            if lines and _same_baseline(lines[-1], line):
+                lines[-1] = _joined(lines[-1], line)
+            else:
                 lines.append(line)
     page.chars = sum(len(l.text) for l in lines)
     for index, (table, geometry) in enumerate(tables):
@@ -338,11 +490,16 @@ def _make_line(text_line, page: int, box: int, char_type) -> Optional[_Line]:
     if not text:
         return None
     chars = [o for o in text_line if isinstance(o, char_type) and o.get_text().strip()]
-    bold_chars = sum(1 for c in chars if _BOLD_FONT.search(c.fontname or ""))
+    bold_chars = sum(1 for c in chars if _is_bold_font(c.fontname or ""))
     size = median(c.size for c in chars) if chars else text_line.height
     return _Line(text=text, x0=text_line.x0, x1=text_line.x1, top=text_line.y1, bottom=text_line.y0, size=size,
                  bold=bool(chars) and bold_chars >= 0.9 * len(chars), page=page, box=box,
                  conf=getattr(text_line, "conf", None))
+
+
+@lru_cache(maxsize=512)
+def _is_bold_font(fontname: str) -> bool:
+    return bool(_BOLD_FONT.search(fontname))
 
 
 def _mark_centred(lines: list[_Line]) -> None:
@@ -389,8 +546,8 @@ class _Grid:
     to_top: object               # pdfminer y -> pdfplumber top
 
 
-def _find_tables(pdf_page, number: int, layout, graphics: list) -> list[tuple[_Table, _Grid]]:
-    plumber_page = _plumber_page(pdf_page, number, layout, graphics)
+def _find_tables(page_attrs: dict, number: int, graphics: list) -> list[tuple[_Table, _Grid]]:
+    plumber_page = _plumber_page(page_attrs, number, graphics)
     settings = {"vertical_strategy": "lines", "horizontal_strategy": "lines"}
     found = []
     mb_x0, mb_top = plumber_page.mediabox[0], plumber_page.mediabox[1]
@@ -437,8 +594,8 @@ def _edge_index(edges: list[float], value: float) -> int:
     return min(i, len(edges) - 1)
 
 
-def _plumber_page(pdf_page, number: int, layout, graphics: list):
-    """A pdfplumber Page whose objects are this layout's ruling graphics (no second parse, no chars)."""
+def _plumber_page(page_attrs: dict, number: int, graphics: list):
+    """A pdfplumber Page whose objects are this page's ruling graphics (no second parse, no chars)."""
     from pdfplumber.page import Page
 
     class _LayoutPage(Page):
@@ -450,9 +607,7 @@ def _plumber_page(pdf_page, number: int, layout, graphics: list):
             return objects
 
     stub = SimpleNamespace(laparams=None, unicode_norm=None, raise_unicode_errors=False, rsrcmgr=None)
-    page = _LayoutPage(stub, pdf_page, page_number=number, initial_doctop=0)
-    page._layout = layout
-    return page
+    return _LayoutPage(stub, SimpleNamespace(attrs=page_attrs), page_number=number, initial_doctop=0)
 
 
 def _table_at(tables: list, text_line) -> Optional[int]:

@@ -385,6 +385,7 @@ def _warm_up() -> None:
     import pdfplumber.page  # noqa: F401
     import pdfplumber.table  # noqa: F401
 
+    import nlp.ingest.pdfium_pages  # noqa: F401  (pypdfium2 and its library: the default text engine)
     from nlp.ingest.normalize import check_vietnamese
     try:
         check_vietnamese("Kế hoạch thực hiện chuyển đổi số của Ủy ban nhân dân phường năm 2026.")
@@ -444,4 +445,8 @@ def _child(argv: list[str]) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(_child(sys.argv[1:]))
+    status = _child(sys.argv[1:])
+    # The answer is written and flushed: leave without the interpreter's teardown (freeing every
+    # module and object of the readers), which the parent would otherwise wait for before it goes on.
+    sys.stderr.flush()
+    os._exit(status)

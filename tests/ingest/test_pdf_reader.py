@@ -10,14 +10,15 @@ from nlp.ingest.pdf_reader import read_pdf
 import docgen
 
 
-@pytest.fixture(scope="module")
-def doc_001(plan_001_pdf):
-    return read_pdf(plan_001_pdf, "001.pdf")
+@pytest.fixture(scope="module", params=["pdfium", "pdfminer"])
+def doc_001(plan_001_pdf, request):
+    """Plan 001 read by each text engine (tests/ingest/test_pdf_engines.py compares them)."""
+    return read_pdf(plan_001_pdf, "001.pdf", engine=request.param)
 
 
-@pytest.fixture(scope="module")
-def doc_pl2(pl2_pdf):
-    return read_pdf(pl2_pdf, "pl2.pdf")
+@pytest.fixture(scope="module", params=["pdfium", "pdfminer"])
+def doc_pl2(pl2_pdf, request):
+    return read_pdf(pl2_pdf, "pl2.pdf", engine=request.param)
 
 
 def test_spans_pages_and_format(doc_001):
