@@ -311,7 +311,9 @@ _YEAR_WRITTEN = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)|\d{1,2}/\d{1,2}/\d{2}(?!
 
 def stale_deadline(ctx: Context) -> list[Flag]:
     floor, basis = plan_issue_floor(ctx.child)
-    if not floor:
+    # a plan's deadlines: in a decision listing procedures or a regulation, a year is a law's ("Luật Nhà ở
+    # năm 2023") or a period's, not a due date the document sets
+    if not floor or not ctx.child.document.is_plan:
         return []
     flags = []
     for task in ctx.child.tasks:
