@@ -78,9 +78,18 @@ def current_flags() -> dict[str, list]:
 
 def main() -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--check", action="store_true", help="list current flags without a judgment")
+    parser.add_argument("--check", action="store_true",
+                        help="judge the flags the code raises now: list those without a judgment, and count "
+                             "precision over the current flags only (judgments of flags no longer raised set apart)")
     args = parser.parse_args()
     records = load()
+    current = current_flags() if args.check else None
+    if current is not None:
+        raised = {(doc, f.id) for doc, flags in current.items() for f in flags}
+        retired = [r for r in records if (r["doc"], r["flag_id"]) not in raised]
+        records = [r for r in records if (r["doc"], r["flag_id"]) in raised]
+        print(f"{len(retired)} judged flags no longer raised ({sum(r['verdict'] == 'true' for r in retired)} of them true), "
+              "left out below\n")
     print("| flag type | judged | true | precision |\n|---|---|---|---|")
     for name, n, ok, p in precision_table(records):
         print(f"| {name} | {n} | {ok} | {p:.2f} |")
@@ -90,9 +99,9 @@ def main() -> int:
     print("\nfindings per plan: " + ", ".join(f"{doc[:8]} {n}" for doc, n in per_plan.items()))
     counts = [per_plan.get(p.stem, 0) for p in plan_paths()]
     print(f"median {statistics.median(counts)}, max {max(counts)} over {len(counts)} plans")
-    if args.check:
+    if current is not None:
         judged = {(r["doc"], r["flag_id"]) for r in records}
-        missing = [(doc, f.id, f.message[:80]) for doc, flags in current_flags().items() for f in flags if (doc, f.id) not in judged]
+        missing = [(doc, f.id, f.message[:80]) for doc, flags in current.items() for f in flags if (doc, f.id) not in judged]
         for doc, fid, message in missing:
             print(f"NOT JUDGED {doc} {fid} {message}")
         print(f"{len(missing)} current flags without a judgment")
