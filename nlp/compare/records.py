@@ -123,7 +123,13 @@ def top_heading(child: Extraction, section: str) -> str:
     top = (section or "").split(".")[0]
     if not top or not child.text:
         return ""
-    m = re.search(rf"^[ \t#*>|]*{re.escape(top)}\s*[.\-–]\s*\**\s*((?:(?!\*\*|\n\s*\n).){{1,120}})", child.text, re.M | re.S)
+    return _top_heading(child.text, top)
+
+
+@lru_cache(maxsize=64)
+def _top_heading(text: str, top: str) -> str:
+    """Asked for every task of a plan: searched once per part and text."""
+    m = re.search(rf"^[ \t#*>|]*{re.escape(top)}\s*[.\-–]\s*\**\s*((?:(?!\*\*|\n\s*\n).){{1,120}})", text, re.M | re.S)
     return re.sub(r"\s+", " ", m.group(1)).strip(" *") if m else ""
 
 
