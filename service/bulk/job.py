@@ -51,7 +51,16 @@ class Outcome:
 
 
 def peak_rss_mb() -> float:
-    """Peak resident set size of this process (ru_maxrss: KiB on Linux, bytes on macOS)."""
+    """Peak resident set size of this process. On Linux, VmHWM of /proc/self/status: ru_maxrss keeps, across
+    the exec of a spawned worker, the size of the parent it was forked from (a worker spawned by a 536 MB
+    driver reported 536 MB whatever it did). Elsewhere ru_maxrss (KiB on Linux, bytes on macOS)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
 

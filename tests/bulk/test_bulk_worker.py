@@ -61,3 +61,20 @@ def test_regression_concurrent_first_use_in_threads_does_not_race():
     """)
     run = subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True, timeout=600)
     assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-2000:]
+
+
+def test_regression_worker_peak_rss_was_the_spawning_parents_size():
+    import multiprocessing
+    import sys
+
+    from service.bulk.job import peak_rss_mb
+
+    if not sys.platform.startswith("linux"):
+        pytest.skip("the inherited ru_maxrss is a Linux behaviour")
+    ballast = bytearray(400 * 1024 * 1024)        # the driver grows (pages touched) before it spawns a worker
+    for i in range(0, len(ballast), 4096):
+        ballast[i] = 1
+    with multiprocessing.get_context("spawn").Pool(1) as pool:
+        child_peak = pool.apply(peak_rss_mb)
+    del ballast
+    assert child_peak < 300, child_peak            # the worker's own peak, not the parent's 400+ MB
