@@ -15,7 +15,7 @@ from nlp.schema import Block, IngestedDocument, Item, Section, SectionType, Span
 from nlp.structure.labels import Label, follows, parse_label
 from nlp.structure.records import fold_task_records
 from nlp.structure.section_types import classify_title, describes_within_tasks, is_closing, is_recipients, is_signature
-from nlp.structure.tables import flat_table_items, table_items
+from nlp.structure.tables import flat_table_items, table_header, table_items
 
 _TITLE_MAX = 130
 _INLINE_TITLE = re.compile(r"^(?P<title>[^:]{3,80}):\s+(?P<body>\S.{30,})$", re.S)
@@ -192,6 +192,7 @@ def _flat_table_end(units: list[_Unit], start: int) -> int:
 def build_structure(doc: IngestedDocument) -> StructuredDocument:
     units = _units(doc)
     b = _Builder(doc)
+    last_header: tuple[Section, list[str]] | None = None     # (its top-level part, the columns) of the last headed table
     i = 0
     while i < len(units):
         unit = units[i]
@@ -199,7 +200,13 @@ def build_structure(doc: IngestedDocument) -> StructuredDocument:
         text = block.text
 
         if block.kind == "table":
-            b.add_table(table_items(block, b.current), block)
+            # a headerless table right after a headed one in the same part continues it (cut by an
+            # elided row or a page): it reads its columns by that header
+            continued = last_header if last_header and last_header[0] is b.roots[-1] else None
+            b.add_table(table_items(block, b.current, continued[1] if continued else None), block)
+            header = table_header(block)
+            if header:
+                last_header = (b.roots[-1], header)
             i += 1
             continue
 

@@ -53,6 +53,7 @@ def column_roles(header: list[str]) -> list[str]:
 
 # ------------------------------------------------------------------ real tables
 
+HEADER_CELL_MAX = 60
 _GROUP_LABEL = re.compile(r"^\(?([IVXLC]{1,6}|[A-Z])\)?[.)]?$")
 
 
@@ -64,6 +65,10 @@ def _header_rows(rows: list[list[str]]) -> int:
     """How many leading rows are header rows (column names, not data)."""
     count = 0
     for cells in rows[:3]:
+        # column names are short; a row holding a sentence is data, even when its agency and year cells
+        # look like "Cơ quan chủ trì" / "Năm 2025" to the role patterns (a table continued without header)
+        if any(len(c) > HEADER_CELL_MAX for c in cells):
+            break
         roles = [column_role(c) for c in cells if c]
         known = sum(r != "other" for r in roles)
         if known >= 2 or (count == 0 and known >= 1 and len(cells) <= 3):
@@ -73,16 +78,31 @@ def _header_rows(rows: list[list[str]]) -> int:
     return count
 
 
-def table_items(block: Block, section: Section) -> GroupedItems:
+def table_header(block: Block) -> list[str] | None:
+    """The column names of a table that states them in its first rows; None for a headerless one."""
+    rows = [[_clean(c.text) for c in row.cells] for row in block.rows]
+    n_header = _header_rows(rows) if rows else 0
+    if not n_header:
+        return None
+    width = max(len(r) for r in rows[:n_header])
+    return [" ".join(r[i] for r in rows[:n_header] if i < len(r) and r[i]).strip() for i in range(width)]
+
+
+def table_items(block: Block, section: Section, continued_header: list[str] | None = None) -> GroupedItems:
+    """``continued_header``: the header of the table this one continues (a table cut by a page break or an
+    elided row "…" and started again without its header row), used when this one has none and its rows
+    are as wide."""
     rows = [[_clean(c.text) for c in row.cells] for row in block.rows]
     if not rows:
         return []
     n_header = _header_rows(rows)
+    width = max(len(r) for r in rows)
     if n_header:
-        width = max(len(r) for r in rows[:n_header])
-        header = [" ".join(r[i] for r in rows[:n_header] if i < len(r) and r[i]).strip() for i in range(width)]
+        header = table_header(block)
+    elif continued_header and len(continued_header) - 1 <= width <= len(continued_header):
+        header = continued_header[:width]
     else:
-        header = [f"col{i + 1}" for i in range(max(len(r) for r in rows))]
+        header = [f"col{i + 1}" for i in range(width)]
     roles = column_roles(header)
     out: GroupedItems = [(None, "", [])]
     for row_index, (row, cells) in enumerate(zip(block.rows, rows)):

@@ -127,3 +127,18 @@ def test_plan_wide_time_frame_is_not_a_task_nor_given_to_purposes():
     tasks = extract_structured(doc).tasks
     assert [t.text for t in tasks] == ["Xây dựng kế hoạch chi tiết của từng đơn vị."]
     assert tasks[0].deadline is None
+
+
+def test_regression_table_continued_without_header_after_an_elided_row_lost_its_owners_and_dates():
+    """Nghệ An 980/KH-UBND, Phụ lục: the table is cut by a "…" row and goes on without its header row; its
+    first data rows were taken for a header (their agency and year cells look like column names) and the
+    rows after had no columns, so no owner and no date."""
+    from pathlib import Path
+
+    from nlp.pipeline import extract_file
+
+    wild = Path(__file__).resolve().parents[2].parent / "shared" / "wild"
+    tasks = {t.text: t for t in extract_file(wild / "c5d930a5fc8373cd.md", sandboxed=False).tasks}
+    row = next(t for text, t in tasks.items() if text.startswith("Rà soát, tổng hợp danh mục các công trình"))
+    assert row.lead == ["Ban Chỉ huy Phòng thủ dân sự cấp tỉnh, cấp xã"] and row.deadline.raw == "Tháng 12 hằng năm"
+    assert any(text.startswith("Thành lập bộ máy quản lý Quỹ") for text in tasks)   # no longer a header row
