@@ -15,7 +15,6 @@ Where pdfium cannot read a file the same way, pdfminer reads it (tested below).
 """
 from __future__ import annotations
 
-import io
 import json
 
 import pytest
@@ -45,21 +44,7 @@ def _generated_pdfs() -> dict:
 
 
 def _merged_table_pdf() -> bytes:
-    from reportlab.lib import colors
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
-    from reportlab.lib.styles import ParagraphStyle
-
-    regular, _ = docgen._fonts()
-    data = [["STT", "Nhiệm vụ", "Cơ quan chủ trì"], ["1", "Số hóa hồ sơ", "Văn phòng UBND"],
-            ["2", "Kết nối dữ liệu dân cư", ""], ["3", "Đào tạo kỹ năng số", "Phòng Văn hóa - Xã hội"]]
-    table = Table(data, colWidths=[40, 200, 160])
-    table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.black), ("FONTNAME", (0, 0), (-1, -1), regular),
-                               ("SPAN", (2, 1), (2, 2))]))
-    intro = Paragraph("Phụ lục: danh mục nhiệm vụ chuyển đổi số của phường năm 2025.",
-                      ParagraphStyle("p", fontName=regular, fontSize=11))
-    buf = io.BytesIO()
-    SimpleDocTemplate(buf).build([intro, table])
-    return buf.getvalue()
+    return docgen.merged_table_pdf("Phụ lục: danh mục nhiệm vụ chuyển đổi số của phường năm 2025.")
 
 
 BUILDERS = _generated_pdfs()

@@ -68,19 +68,7 @@ def test_table_over_many_pages_is_stitched_into_one(doc_pl2, pl2_blocks):
 
 
 def test_vertical_merge_in_pdf_repeats_text_like_docx():
-    from reportlab.lib import colors
-    from reportlab.platypus import SimpleDocTemplate, Table, TableStyle
-    import io
-
-    regular, _ = docgen._fonts()
-    data = [["STT", "Nhiệm vụ", "Cơ quan chủ trì"], ["1", "Số hóa hồ sơ", "Văn phòng UBND"],
-            ["2", "Kết nối dữ liệu dân cư", ""], ["3", "Đào tạo kỹ năng số", "Phòng Văn hóa - Xã hội"]]
-    table = Table(data, colWidths=[40, 200, 160])
-    table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.black), ("FONTNAME", (0, 0), (-1, -1), regular),
-                               ("SPAN", (2, 1), (2, 2))]))
-    buf = io.BytesIO()
-    SimpleDocTemplate(buf).build([table])
-    doc = read_pdf(buf.getvalue(), "merge.pdf")
+    doc = read_pdf(docgen.merged_table_pdf(), "merge.pdf")
     rows = [[(c.text, c.row_span) for c in r.cells] for r in doc.blocks[0].rows]
     assert rows[1][2] == ("Văn phòng UBND", 2)
     assert rows[2][2] == ("Văn phòng UBND", 0)
