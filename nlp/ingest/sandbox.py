@@ -1,28 +1,32 @@
 """Parse untrusted bytes in a child process with a memory cap and a wall-clock timeout.
 
-The parent starts ``python -m nlp.ingest.sandbox``, writes a JSON line of job parameters (source,
-limits) and then the bytes to its stdin, and reads one JSON object from its stdout: the
-IngestedDocument or an error {code, message}. One child reads one file and exits; the child for the
-next file is started as soon as a file has been read (it imports and warms the readers while the
-caller goes on), so a file does not wait for Python to start (``PLANGAP_SANDBOX_SPARE=0``: off). The child limits
-its own address space (RLIMIT_AS) and CPU time before it touches the data; the parent kills it
-(by its pid, process group included) when the wall clock runs out. Whatever the child does
-(hang, exhaust memory, crash in a C extension) the parent gets an IngestError and carries on.
+Each file is read by a child process of its own, which writes one JSON object to its stdout: the
+IngestedDocument or an error {code, message}. The parent writes it a JSON line of job parameters
+(source, limits) and then the bytes on its stdin. The children are forked by a warm server
+(``nlp.ingest.fork_server``: started once per process, it has imported and warmed the readers), so a
+file waits neither for Python to start nor for the imports; ``PLANGAP_SANDBOX_FORK_SERVER=0`` starts
+``python -m nlp.ingest.sandbox`` afresh for each file instead. The child limits its own address space
+(RLIMIT_AS) and CPU time before it touches the data; the parent kills it (by its pid, process group
+included) when the wall clock runs out. Whatever the child does (hang, exhaust memory, crash in a C
+extension) the parent gets an IngestError and carries on.
 
 Scanned pages are OCR'd in the child too, under their own limits (pages, seconds: nlp.ingest.ocr_pdf):
 the child reports progress as JSON lines on a pipe of its own ({"stage": "ocr", "done", "total", ...}),
 handed to the caller's ``progress`` callback; when OCR starts, the wall clock is extended by the OCR
-time limit. The child dies with its parent (PR_SET_PDEATHSIG), and a SIGTERM to the parent ends every
-sandbox still running before the parent's own handler runs (``install_sigterm_handler``).
+time limit. The children die with their parent (PR_SET_PDEATHSIG, through the server), and a SIGTERM
+to the parent ends every sandbox still running before the parent's own handler runs
+(``install_sigterm_handler``).
 
 Test hook: PLANGAP_SANDBOX_FAULT=hang|allocate|crash makes the child misbehave on purpose.
 """
 from __future__ import annotations
 
 import atexit
+import gc
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -61,10 +65,10 @@ def ingest_sandboxed(data: bytes, source: str = "document", *, timeout_s: float 
     ocr_timeout_s = OCR_TIMEOUT_S if ocr_timeout_s is None else ocr_timeout_s
     ocr_max_pages = MAX_OCR_PAGES if ocr_max_pages is None else ocr_max_pages
     install_sigterm_handler()
-    child = _take_child()
+    proc, progress_read = _new_child()
+    _LIVE.add(proc)
     job = {"source": source, "memory_mb": memory_mb, "cpu_s": int(timeout_s + ocr_timeout_s) + 5,
            "ocr_timeout_s": ocr_timeout_s, "ocr_max_pages": ocr_max_pages}
-    proc, progress_read = child.proc, child.progress_read
     data = json.dumps(job, ensure_ascii=False).encode("utf-8") + b"\n" + data
     started = time.monotonic()
     deadline = [started + timeout_s]
@@ -90,7 +94,6 @@ def ingest_sandboxed(data: bytes, source: str = "document", *, timeout_s: float 
     finally:
         _LIVE.discard(proc)
         reader.join(timeout=5)
-        _start_next_child()
     return _result(proc.returncode, out, err, source, memory_mb)
 
 
@@ -147,21 +150,21 @@ def _read_progress(fd: int, callback: Callable[[dict], None]) -> None:
                     pass
 
 
-# ---------------------------------------------------------------- children, started one ahead
+# ---------------------------------------------------------------- where children come from
 
 
-class _Child:
-    """A started sandbox child waiting for its one job on stdin (a JSON line of parameters, then the
-    bytes). It has already imported the readers, so a file does not wait for Python to start."""
+FORK_SERVER_ENV = "PLANGAP_SANDBOX_FORK_SERVER"     # "0": a new Python process per file
 
-    def __init__(self, warm: bool = False) -> None:
-        self.env = dict(os.environ)
-        self.owner = os.getpid()
-        env = dict(self.env)
+
+class _SpawnedChild:
+    """A child started afresh for one file (``PLANGAP_SANDBOX_FORK_SERVER=0``, or no fork server here)."""
+
+    def __init__(self) -> None:
+        env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(p for p in (str(_REPO_ROOT), env.get("PYTHONPATH", "")) if p)
         progress_read, progress_write = os.pipe()
         cmd = [sys.executable, "-m", "nlp.ingest.sandbox", "--parent-pid", str(os.getpid()),
-               "--progress-fd", str(progress_write)] + (["--warm-up"] if warm else [])
+               "--progress-fd", str(progress_write)]
         try:
             self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                          env=env, start_new_session=True, pass_fds=(progress_write,))
@@ -171,57 +174,55 @@ class _Child:
         finally:
             os.close(progress_write)
         self.progress_read = progress_read
-        _LIVE.add(self.proc)
-
-    def usable(self) -> bool:
-        """Still waiting, started by this very process (not inherited through a fork), in the same
-        environment (limits and test hooks are read from it)."""
-        return self.owner == os.getpid() and self.proc.poll() is None and self.env == dict(os.environ)
-
-    def discard(self) -> None:
-        if self.owner != os.getpid():
-            return                       # a fork's copy: the child belongs to the parent process
-        _kill(self.proc)
-        _LIVE.discard(self.proc)
-        os.close(self.progress_read)
 
 
-_SPARE_LOCK = threading.Lock()
-_spare: Optional[_Child] = None
-SPARE_ENV = "PLANGAP_SANDBOX_SPARE"      # "0": start each child when its file arrives
+_SERVER_LOCK = threading.Lock()
+_server = None
 
 
-def _take_child() -> _Child:
-    """The child started ahead if it is still usable, else a new one."""
-    global _spare
-    with _SPARE_LOCK:
-        child, _spare = _spare, None
-    if child is not None and not child.usable():
-        child.discard()
-        child = None
-    return child if child is not None else _Child()
+def _forking() -> bool:
+    return os.environ.get(FORK_SERVER_ENV, "1") != "0" and hasattr(socket, "send_fds") and hasattr(os, "fork")
 
 
-def _start_next_child() -> None:
-    """Start the child for the next file once this one is read: its start-up then overlaps with what
-    the caller does next (structure, extraction, comparison), not with the reading."""
-    global _spare
-    if os.environ.get(SPARE_ENV, "1") == "0":
-        return
-    with _SPARE_LOCK:
-        if _spare is None:
-            _spare = _Child(warm=True)      # idle until the next file: time to warm the readers up
+def start_server():
+    """The fork server of this process, started now if it is not running (or no longer fits the
+    environment); None where children are spawned one by one. Call it early to hide its start-up."""
+    global _server
+    if not _forking():
+        return None
+    from nlp.ingest.fork_server import ForkServer
+
+    with _SERVER_LOCK:
+        if _server is not None and not _server.usable():
+            _server.close()
+            _server = None
+        if _server is None:
+            _server = ForkServer()
+        return _server
 
 
-def _discard_spare() -> None:
-    global _spare
-    with _SPARE_LOCK:
-        child, _spare = _spare, None
-    if child is not None:
-        child.discard()
+def _stop_server() -> None:
+    global _server
+    with _SERVER_LOCK:
+        server, _server = _server, None
+    if server is not None:
+        server.close()
 
 
-atexit.register(_discard_spare)
+atexit.register(_stop_server)
+
+
+def _new_child():
+    """A child waiting for one file: (process handle, progress pipe's read end)."""
+    server = start_server()
+    if server is not None:
+        try:
+            child = server.fork()
+            return child, child.progress_read
+        except OSError:          # the server died under us: the next file starts a new one
+            _stop_server()
+    spawned = _SpawnedChild()
+    return spawned.proc, spawned.progress_read
 
 
 # ---------------------------------------------------------------- sandboxes still running
@@ -375,7 +376,7 @@ def _progress_writer(fd: int):
 
 def _warm_up() -> None:
     """What the first file would otherwise pay for: the modules the readers import when first needed
-    and the lexicons they load. Done while the child waits for its job."""
+    and the lexicons they load. Done once, by the fork server, before it forks any child."""
     import pdfminer.converter  # noqa: F401
     import pdfminer.layout  # noqa: F401
     import pdfminer.pdfdocument  # noqa: F401
@@ -398,24 +399,45 @@ def _child(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m nlp.ingest.sandbox")
     parser.add_argument("--parent-pid", type=int, default=0)
     parser.add_argument("--progress-fd", type=int, default=-1)
-    parser.add_argument("--warm-up", action="store_true", help="import what the readers import on first use")
+    parser.add_argument("--fork-server", type=int, default=-1, metavar="FD",
+                        help="serve jobs from this control socket, a forked child each (nlp.ingest.fork_server)")
     options = parser.parse_args(argv)
     _die_with_parent(options.parent_pid)
+    # Import the readers before any cap: their code is not the untrusted part.
+    from nlp.ingest import docx_reader, ingest_bytes, pdf_reader, sniff  # noqa: F401
+    if options.fork_server >= 0:
+        from nlp.ingest.fork_server import serve
 
+        _warm_up()
+        gc.freeze()       # what every child inherits, out of the collector's reach (full passes walk it all)
+        return serve(options.fork_server, _forked_job)
     real_stdout = sys.stdout
     sys.stdout = sys.stderr          # library chatter must not corrupt the JSON answer
-    # Import the readers before the cap: their code is not the untrusted part.
+    return _run_job(sys.stdin.buffer, real_stdout, options.progress_fd)
+
+
+def _forked_job(stdin_fd: int, stdout_fd: int, stderr_fd: int, progress_fd: int) -> int:
+    """A forked child's file: its pipes become its standard streams (chatter goes to stderr)."""
+    answer = os.fdopen(stdout_fd, "w", encoding="utf-8")
+    os.dup2(stderr_fd, 1)
+    os.dup2(stderr_fd, 2)
+    os.close(stderr_fd)
+    return _run_job(os.fdopen(stdin_fd, "rb"), answer, progress_fd)
+
+
+def _run_job(stdin, stdout, progress_fd: int) -> int:
+    """Read the job (a JSON line of parameters, then the file's bytes until end of input), limit
+    this process, read the file, write the JSON answer."""
+    import argparse
+
     from nlp.ingest import ingest_bytes
-    from nlp.ingest import docx_reader, pdf_reader, sniff  # noqa: F401
     from nlp.ingest.normalize import check_vietnamese
-    if options.warm_up:            # a child started ahead: it waits anyway (one started on demand does not)
-        _warm_up()
-    # Wait for the job: a JSON line of parameters, then the file's bytes until end of input.
-    job = json.loads(sys.stdin.buffer.readline() or b"{}")
+
+    job = json.loads(stdin.readline() or b"{}")
     args = argparse.Namespace(source=job.get("source", "document"), memory_mb=int(job.get("memory_mb", 1024)),
                               cpu_s=int(job.get("cpu_s", 65)), ocr_timeout_s=job.get("ocr_timeout_s"),
-                              ocr_max_pages=job.get("ocr_max_pages"), progress_fd=options.progress_fd)
-    data = sys.stdin.buffer.read()
+                              ocr_max_pages=job.get("ocr_max_pages"), progress_fd=progress_fd)
+    data = stdin.read()
     _limit_resources(args.memory_mb, args.cpu_s)
     try:
         if os.environ.get(FAULT_ENV):
@@ -439,8 +461,9 @@ def _child(argv: list[str]) -> int:
         answer = {"ok": False, "code": "out_of_memory",
                   "message": f"Đọc tệp «{args.source}» cần quá nhiều bộ nhớ (giới hạn {args.memory_mb} MB) "
                              "và đã bị dừng."}
-    real_stdout.write(json.dumps(answer, ensure_ascii=False))
-    real_stdout.flush()
+    stdout.write(json.dumps(answer, ensure_ascii=False))
+    stdout.flush()
+    sys.stderr.flush()
     return 0
 
 
