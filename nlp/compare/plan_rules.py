@@ -120,10 +120,24 @@ def _conflicting_targets(ctx: Context, a: int, b: int) -> bool:
         return False
     if not units_compatible(ta, tb) or (ta.comparator, ta.value, ta.value_max) == (tb.comparator, tb.value, tb.value_max):
         return False
+    if _contrasting(ta.indicator, tb.indicator):
+        return False
     # "≥80%" and "80%" state the same level
     if ta.comparator in (">=", "=") and tb.comparator in (">=", "=") and ta.value == tb.value:
         return False
     return not _total_and_part(ta, tb)
+
+
+def _contrasting(a: str, b: str) -> bool:
+    """Do two indicator texts differ by a contrasting pair of words ("đầu kỳ" / "cuối kỳ")?"""
+    from nlp.compare.align import normalise_text
+
+    a, b = f" {normalise_text(a or '')} ", f" {normalise_text(b or '')} "
+    for x, y in settings()["repetition"]["contrasting_words"]:
+        x, y = f" {x} ", f" {y} "
+        if (x in a and y in b and x not in b and y not in a) or (y in a and x in b and y not in b and x not in a):
+            return True
+    return False
 
 
 def _total_and_part(ta, tb) -> bool:
@@ -254,6 +268,7 @@ def _duplicate_targets(ctx: Context) -> list[Flag]:
     indicator once, with its yearly values in columns)."""
     targets = ctx.child.targets
     flags = []
+    flagged_rows: set[tuple[str, str]] = set()
     for b in range(len(targets)):
         tb = targets[b]
         # an indicator table gives each row's values by year; a figure without one is a time limit or a
@@ -262,12 +277,17 @@ def _duplicate_targets(ctx: Context) -> list[Flag]:
             continue
         for a in range(b):
             ta = targets[a]
+            # rows at different depths are a heading row and a row under another heading: a budget table
+            # lists "Vay trong nước khác" under borrowing and again under repayment
             if (ta.year is not None and ta.section != tb.section
+                    and ta.section.count(".") == tb.section.count(".")
+                    and (ta.section, tb.section) not in flagged_rows
                     and group_of_section(ta.section) == group_of_section(tb.section)
                     and ctx.child_target_sim[a, b] >= threshold("same_row_indicator")):
                 flags.append(make_flag(
                     "duplicate_item",
                     f"Chỉ tiêu lặp lại trong cùng phụ lục: “{_short(tb.indicator, 70)}” ở mục {ta.section} ({_target_value(ta)}, năm {ta.year}) và mục {tb.section} ({_target_value(tb)}, năm {tb.year})",
                     child_evidence(ctx, tb), child_evidence(ctx, ta), float(ctx.child_target_sim[a, b])))
+                flagged_rows.add((ta.section, tb.section))      # one finding per pair of rows, not per year
                 break
     return flags

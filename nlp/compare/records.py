@@ -110,8 +110,9 @@ _NOT_DUTIES = re.compile(r"tổ chức thực hiện|trách nhiệm|phân công|
 # A part that assigns the plan's duties to agencies, or a pointer to an appendix that does: the owners
 # of the other parts' tasks are written there.
 _ASSIGNMENT_PART = re.compile(r"phân công nhiệm vụ|nhiệm vụ cụ thể", re.I)
-# "(Chi tiết Danh mục nhiệm vụ tại Phụ lục kèm theo)" says the same as "giao nhiệm vụ theo Phụ lục".
-_ASSIGNED_IN_APPENDIX = re.compile(r"(?:phân công|giao|chi tiết|danh mục)\s+(?:(?:các|danh mục)\s+)?nhiệm vụ[^.]{0,80}?"
+# "(Chi tiết Danh mục nhiệm vụ tại Phụ lục kèm theo)" says the same as "giao nhiệm vụ theo Phụ lục", and
+# so does "Phân công cụ thể kèm theo tiến độ triển khai … tại Phụ lục I và Phụ lục II".
+_ASSIGNED_IN_APPENDIX = re.compile(r"(?:(?:giao|chi tiết|danh mục)\s+(?:(?:các|danh mục)\s+)?nhiệm vụ|phân công)[^.;]{0,100}?"
                                    r"(?:tại|theo)\s+(?:các\s+)?phụ lục", re.I)
 # A plan for one year or a shorter campaign ("… năm 2026", "… cuối năm 2025"): its horizon dates its tasks.
 _ONE_YEAR_TITLE = re.compile(r"(?<!giai đoạn )(?<!đến )năm 20\d\d(?!\s*[-–]\s*20\d\d)", re.I)

@@ -213,7 +213,7 @@ class AgencyMatcher:
         self._locality = (
             rf"(?P<loc>(?:(?i:cấp)\s+)?(?P<lvl>{level_alt})"
             rf"(?:(?P<more>(?:\s*(?:,|và|&)\s*{level_alt})+)|\s+(?P<name>{self._name}))?"
-            rf"|(?P<plural>(?i:các)\s+{level_alt}(?:\s*(?:,|và|&)\s*{level_alt})*))"
+            rf"|(?P<plural>(?i:các)\s+{level_alt}(?:\s*(?:,|/|và|&)\s*{level_alt})*))"
         )
         self._entries: dict[str, list[_Entry]] = {}
         self._build_fixed(data["fixed"])
@@ -353,7 +353,8 @@ class AgencyMatcher:
                 if fold(suffix) == "trung uong":
                     level = "trung ương"
             elif groups.get("plural"):
-                name += " " + re.sub(r"\s+", " ", groups["plural"]).strip()
+                # "các tỉnh/ thành phố" is "các tỉnh, thành phố" written with a slash: one name for one body
+                name += " " + re.sub(r"\s*/\s*", ", ", re.sub(r"\s+", " ", groups["plural"]).strip())
             elif groups.get("lvl"):
                 word = self._level_canon.get(fold(groups["lvl"]), groups["lvl"])
                 level = self._levels.get(word, level)

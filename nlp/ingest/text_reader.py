@@ -240,6 +240,9 @@ def _table_block(lines: list[_Line]) -> _PendingBlock:
 
 _MAX_PIPE_COLUMNS = 20
 _MAX_CELL_LINES = 15
+# a row begun and not yet complete must go on: its next cell may be long (an appendix's "Nội dung chính"
+# of 17 wrapped lines ended the table and cost every later row its owner and date)
+_MAX_CELL_LINES_MID_ROW = 80
 
 
 _HEADER_CELL = re.compile(r"^\s*(STT|TT|Số TT)\s*$", re.IGNORECASE)
@@ -251,19 +254,35 @@ def _next_text(raw_lines: list[str], i: int) -> str:
     return raw_lines[i].strip() if i < len(raw_lines) else ""
 
 
-def _lines_to_next_pipe(raw_lines: list[str], i: int) -> int:
+def _lines_to_next_pipe(raw_lines: list[str], i: int, limit: int = _MAX_CELL_LINES) -> int:
+    """Lines up to the next lone '|', or ``limit + 1`` when there is none within ``limit``."""
     count = 0
     while i < len(raw_lines) and raw_lines[i].strip() != "|":
         count += 1
         i += 1
-        if count > _MAX_CELL_LINES:
+        if count > limit:
             break
-    return count if i < len(raw_lines) else _MAX_CELL_LINES + 1
+    return count if i < len(raw_lines) else limit + 1
+
+
+def _empty_cells_around_row_end(cells: int, ncols: int | None, extra_pipes: int) -> tuple[int, int]:
+    """Empty cells (ending this row, opening the next) among the '|' after a cell beyond its own: one
+    of them ends the row. Enough of them to fill the row to the table's width are its empty cells
+    ("3 | Cơ cấu kinh tế" and six empty values); fewer end a short (merged) row at once, and the rest
+    open the next row with empty cells (an unnumbered row after a group row "D. | BỘ KHOA HỌC …"),
+    which dropped, moved that row's cells one column left (partners read as the lead)."""
+    if ncols is None:
+        return 0, 0
+    missing = ncols - cells
+    if 0 < missing <= extra_pipes - 1:
+        return missing, extra_pipes - 1 - missing
+    return 0, extra_pipes - 1
 
 
 def _pipe_rows(raw_lines: list[str], start: int) -> tuple[list[list[str]], int]:
-    """A table written one cell per run of lines between lone '|' lines, rows separated by
-    two '|' in a row (the wild Markdown exports). Returns the rows and the index after it.
+    """A table written one cell per run of lines between lone '|' lines (the wild Markdown exports):
+    each cell is followed by a '|', a row by one more; an empty cell is a '|' with no text before it.
+    Returns the rows and the index after it.
 
     The table ends at a blank line after a '|', or when text follows a row that already has
     as many cells as the first row (those exports have no blank lines at all)."""
@@ -276,19 +295,25 @@ def _pipe_rows(raw_lines: list[str], start: int) -> tuple[list[list[str]], int]:
     while i < len(raw_lines):
         line = raw_lines[i].strip()
         if line == "|":
-            if cell:
-                row.append(" ".join(cell))
-                cell = []
-                if ncols is None and len(row) > _MAX_PIPE_COLUMNS:
-                    return [], start + 1          # not a table: leave the lines to the paragraph reader
-            elif previous_pipe and row:
-                rows.append(row)
-                ncols = ncols or len(row)
-                row = []
-                if _HEADER_CELL.match(strip_markdown_emphasis(_next_text(raw_lines, i + 1))):
-                    return [r for r in rows if any(c.strip() for c in r)], i    # a new table starts here
             previous_pipe = True
-            i += 1
+            if not cell:                          # the table's opening '|'
+                i += 1
+                continue
+            row.append(" ".join(cell))
+            cell = []
+            if ncols is None and len(row) > _MAX_PIPE_COLUMNS:
+                return [], start + 1              # not a table: leave the lines to the paragraph reader
+            run_end = i + 1
+            while run_end < len(raw_lines) and raw_lines[run_end].strip() == "|":
+                run_end += 1
+            if run_end > i + 1:                   # more '|' than the cell's own: the row ends among them
+                before, after = _empty_cells_around_row_end(len(row), ncols, run_end - i - 1)
+                rows.append(row + [""] * before)
+                ncols = ncols or len(rows[-1])
+                row = [""] * after
+                if _HEADER_CELL.match(strip_markdown_emphasis(_next_text(raw_lines, run_end))):
+                    return [r for r in rows if any(c.strip() for c in r)], run_end - 1   # a new table starts here
+            i = run_end
             continue
         if not line:
             if previous_pipe:
@@ -297,7 +322,9 @@ def _pipe_rows(raw_lines: list[str], start: int) -> tuple[list[list[str]], int]:
             continue
         if previous_pipe and not cell and ncols is not None and len(row) >= ncols:
             break                                 # a complete row followed by text: the table is over
-        if previous_pipe and not cell and _lines_to_next_pipe(raw_lines, i) > _MAX_CELL_LINES:
+        mid_row = ncols is not None and 0 < len(row) < ncols
+        limit = _MAX_CELL_LINES_MID_ROW if mid_row else _MAX_CELL_LINES
+        if previous_pipe and not cell and _lines_to_next_pipe(raw_lines, i, limit) > limit:
             break                                 # body text after a layout table, not a cell
         if _APPENDIX.match(strip_markdown_emphasis(line).strip()):
             break                                 # 'PHỤ LỤC' opens a new part, never a cell

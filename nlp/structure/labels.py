@@ -7,6 +7,9 @@ from dataclasses import dataclass
 _ROMAN_VALUES = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
 
 _APPENDIX = re.compile(r"^phụ\s+lục\s*(?:số\s*)?([0-9]+|[IVXLC]+)?\b[\s.:\-–]*", re.IGNORECASE)
+# a form attached to a budget plan ("Mẫu biểu số 01 DỰ BÁO MỘT SỐ CHỈ TIÊU …") heads an appendix when it
+# stands alone or before a title in capitals ("Mẫu biểu số 04 đính kèm." in prose is a pointer)
+_FORM_APPENDIX = re.compile(r"^(?:[Mm]ẫu\s+)?[Bb]iểu(?:\s+mẫu)?\s+số\s*([0-9]{1,2})(?=\s*$|\s+[A-ZĐÀ-Ỹ]{2,}(?:\s|$))")
 _ROMAN = re.compile(r"^([IVXLC]{1,6})\s*[.\-–):]\s*")
 _ROMAN_BARE = re.compile(r"^([IVXLC]{1,6})(?:\s+(?=[A-ZĐÀ-Ỹ])|$)")          # "I Đến năm 2030" in flattened tables
 _ARABIC = re.compile(r"^(\d{1,2}(?:\.\d{1,2}){0,3})(?:[.)]\s*|\s+(?=\S)|$)")
@@ -48,6 +51,9 @@ def parse_label(text: str, *, allow_bare: bool = False) -> Label | None:
         if not number.isdigit():
             number = str(roman_to_int(number))
         return Label(f"PL{number}", "appendix", text[m.end():].strip())
+    m = _FORM_APPENDIX.match(text)
+    if m:
+        return Label(f"PL{int(m.group(1))}", "appendix", text[m.end():].strip())
     m = _ROMAN.match(text)
     if m and not _LETTER.match(text):
         return Label(m.group(1), "roman", text[m.end():].strip())

@@ -103,6 +103,8 @@ def table_items(block: Block, section: Section, continued_header: list[str] | No
         header = continued_header[:width]
     else:
         header = [f"col{i + 1}" for i in range(width)]
+    if n_header:
+        header, n_header = _with_sub_header(rows, n_header, header)
     roles = column_roles(header)
     out: GroupedItems = [(None, "", [])]
     for row_index, (row, cells) in enumerate(zip(block.rows, rows)):
@@ -126,6 +128,32 @@ def table_items(block: Block, section: Section, continued_header: list[str] | No
                                label=label, cells=cells, header=header, roles=roles[:len(cells)] + ["other"] * (len(cells) - len(roles)),
                                cell_spans=spans))
     return [g for g in out if g[0] or g[2]]
+
+
+_SUB_HEADER_CELL_MAX = 30
+
+
+def _with_sub_header(rows: list[list[str]], n_header: int, header: list[str]) -> tuple[list[str], int]:
+    """A header cell split in two below it ("Năm hiện hành 2025" over "Kế hoạch | Ước thực hiện"): the
+    data rows are wider than the header by the extra sub-columns, and the row after the header holds
+    only their short names. The split column is the first year column (budget and indicator tables put
+    the current year's plan and estimate side by side); its sub-columns after the first are not that
+    year's target (read as the next year's, the estimate made one indicator conflict with itself).
+    Returns the widened header and the header row count including the sub-header."""
+    data = [r for r in rows[n_header + 1:] if sum(1 for c in r if c) >= 3]
+    if n_header >= len(rows) or not data:
+        return header, n_header
+    widths = [len(r) for r in data]
+    width = max(set(widths), key=widths.count)
+    sub = [c for c in rows[n_header] if c]
+    extra = width - len(header)
+    years = [i for i, h in enumerate(header) if re.search(r"\b20\d\d\b", h)]
+    if (extra < 1 or not years or len(sub) != extra + 1
+            or any(len(c) > _SUB_HEADER_CELL_MAX or re.search(r"\d", c) for c in sub)):
+        return header, n_header
+    split = years[0]
+    widened = header[:split + 1] + [f"{sub[k]} ({header[split]})" for k in range(1, extra + 1)]
+    return widened + header[split + 1:], n_header + 1
 
 
 def _is_repeated_header(cells: list[str], header: list[str]) -> bool:

@@ -171,6 +171,9 @@ def test_decomposed_letters_regression_nfd_text(matcher):
     ("Văn phòng HĐND-UBND", ["Văn phòng HĐND và UBND"]),
     ("Tập đoàn, doanh nghiệp công nghệ số", ["Tập đoàn, doanh nghiệp công nghệ số"]),
     ("Hội Khuyến học phường; Hội Người cao tuổi", ["Hội Khuyến học phường", "Hội Người cao tuổi"]),
+    # regression (646f0a00): "các tỉnh/ thành phố" was cut at the slash into "UBND các tỉnh" and "/ thành phố"
+    ("- Bộ Xây dựng;\n- UBND các tỉnh/ thành phố.", ["Bộ Xây dựng", "UBND các tỉnh, thành phố"]),
+    ("Các bộ, ngành liên quan và UBND các tỉnh/thành phố", ["Các bộ, ngành liên quan", "UBND các tỉnh, thành phố"]),
 ])
 def test_split_cell(matcher, cell, expected):
     assert matcher.split_cell(cell) == expected

@@ -84,6 +84,13 @@ def test_resolution_is_not_a_plan(extracted):
     assert doc.kind == "Nghị quyết" and not doc.is_plan and doc.level == "trung ương"
 
 
+def test_regression_circular_was_taken_for_a_plan(extracted):
+    """6d0e277c (a consolidated Thông tư of Bộ Quốc phòng): no title kind was read, "kế hoạch" occurs in its
+    front matter, so it counted as a plan and its articles got 30 "5 rõ" findings."""
+    doc = extracted(REPO / ".." / "shared" / "wild" / "6d0e277c7b88a914.md").document
+    assert doc.kind == "Thông tư" and not doc.is_plan
+
+
 def test_03_resolution_number_and_date(extracted):
     doc = extracted(PARENTS / "03-NQ-CP.md").document
     assert (doc.number, doc.issued, doc.kind) == ("03/NQ-CP", "2025-01-09", "Nghị quyết")

@@ -177,6 +177,54 @@ def test_regression_multiline_pipe_table_is_a_table():
     assert_spans_exact(doc)
 
 
+def _pipe_table(*rows: list[str]) -> str:
+    """The wild exports' form: each cell followed by a lone '|', a row closed by one more '|'."""
+    return "|\n" + "".join("".join(f"{cell}\n|\n" if cell else "|\n" for cell in row) + "|\n" for row in rows)
+
+
+def test_regression_long_cell_mid_row_ended_the_table():
+    """646f0a00 (Phụ lục II of a national action plan): a "Nội dung chính" cell of 17 wrapped lines was
+    taken for body text after a layout table; the table ended there and every later row lost its owner
+    and date (24 "5 rõ" findings)."""
+    long_cell = "\n".join(f"- Dòng nội dung thứ {k} của ô dài." for k in range(17))
+    text = "Mở đầu.\n\n" + _pipe_table(
+        ["STT", "Tên nhiệm vụ", "Nội dung chính", "Cơ quan chủ trì", "Thời gian"],
+        ["1", "Xây dựng hệ thống cảnh báo", "- Ngắn.", "Bộ Nông nghiệp và Môi trường", "2026 - 2027"],
+        ["2", "Xây dựng hệ thống kiểm kê", long_cell, "Bộ Xây dựng", "2026 - 2030"],
+        ["3", "Đầu tư trạm quan trắc", "- Ngắn.", "Bộ Công Thương", "Năm 2026"],
+    ) + "\nĐoạn sau.\n"
+    doc = read(text, "markdown")
+    tables = [b for b in doc.blocks if b.kind == "table"]
+    assert len(tables) == 1
+    rows = [[c.text for c in r.cells] for r in tables[0].rows]
+    assert [r[3] for r in rows[1:]] == ["Bộ Nông nghiệp và Môi trường", "Bộ Xây dựng", "Bộ Công Thương"]
+    assert rows[2][2].startswith("- Dòng nội dung thứ 0") and rows[2][2].endswith("thứ 16 của ô dài.")
+    assert_spans_exact(doc)
+
+
+def test_pipe_table_body_text_after_a_layout_table_still_ends_it():
+    """The long-cell limit stays for text after a complete row: a signature table then the body."""
+    body = "\n".join(f"Dòng thân văn bản thứ {k}." for k in range(20))
+    text = _pipe_table(["ỦY BAN NHÂN DÂN", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"]) + body + "\n|\nCuối\n|\n"
+    doc = read(text, "markdown")
+    assert "Dòng thân văn bản thứ 19." in doc.text
+    assert not any("Dòng thân văn bản" in b.text for b in doc.blocks if b.kind == "table")
+
+
+def test_regression_unnumbered_row_lost_its_empty_first_cell():
+    """646f0a00 (Phụ lục I): rows without a number start with an empty cell, written as a third '|'
+    after the previous row's closing pair; dropped, the row's cells moved one column left (the partners
+    read as the lead, the content as the group)."""
+    text = _pipe_table(
+        ["STT", "Cơ quan chủ trì", "Cơ quan phối hợp", "Nội dung nhiệm vụ"],
+        ["**D.**", "**BỘ KHOA HỌC VÀ CÔNG NGHỆ**"],
+        ["", "Bộ Khoa học và Công nghệ", "- Bộ Công Thương;", "Nghiên cứu, chuyển giao công nghệ."],
+    )
+    doc = read(text, "markdown")
+    rows = [[c.text for c in r.cells] for r in next(b for b in doc.blocks if b.kind == "table").rows]
+    assert rows[-1] == ["", "Bộ Khoa học và Công nghệ", "- Bộ Công Thương;", "Nghiên cứu, chuyển giao công nghệ."]
+
+
 def test_corpus_and_parent_markdown_spans_exact(ingested):
     paths = sorted(CORPUS.glob("*.txt")) + sorted(p for p in (SHARED / "parents").glob("*.md") if p.name != "README.md")
     assert len(paths) >= 9

@@ -25,6 +25,9 @@ from nlp.structure.labels import is_bare_row_number, parse_label, roman_to_int
     ("Phụ lục III: DANH MỤC CÁC NHIỆM VỤ", "PL3", "appendix", "DANH MỤC CÁC NHIỆM VỤ"),
     ("PHỤ LỤC 3: DANH MỤC CÁC NHIỆM VỤ TRIỂN KHAI", "PL3", "appendix", "DANH MỤC CÁC NHIỆM VỤ TRIỂN KHAI"),
     ("Phụ lục số 1", "PL1", "appendix", ""),
+    # the forms a budget plan attaches (9b7eebad): appendices after the signature
+    ("Mẫu biểu số 01 DỰ BÁO MỘT SỐ CHỈ TIÊU KINH TẾ", "PL1", "appendix", "DỰ BÁO MỘT SỐ CHỈ TIÊU KINH TẾ"),
+    ("Biểu số 2", "PL2", "appendix", ""),
 ])
 def test_labels(text, label, kind, rest):
     parsed = parse_label(text)
@@ -45,6 +48,7 @@ def test_arabic_depth():
     "Chỉ tiêu",
     "- Quán triệt nội dung",
     "Im lặng là vàng",                    # a word starting with a roman letter
+    "Mẫu biểu số 04 đính kèm.",           # a pointer to a form, in prose
     "",
 ])
 def test_not_labels(text):

@@ -84,6 +84,21 @@ def test_repeated_header_row_is_skipped():
     assert [it.label for it in sections(doc)["PL2.I"].items] == ["1", "2", "3"]
 
 
+def test_regression_header_cell_split_below_it():
+    """9b7eebad (Mẫu biểu 01): "Năm hiện hành 2025" stands over "Kế hoạch | Ước thực hiện", so the rows
+    are one cell wider than the header; the 2025 estimate was read as 2026's value, 2026's as 2027's."""
+    text = ("| STT | Nội dung | Đơn vị tính | Năm hiện hành 2025 | Năm 2026 | Năm 2027 |\n"
+            "|---|---|---|---|---|---|\n"
+            "| Kế hoạch | Ước thực hiện |\n"
+            "| 1 | Tốc độ tăng trưởng GRDP | % | 8,00 | 7,50 | 10,00 | 10,50 |\n"
+            "| 2 | Tỷ trọng công nghiệp, xây dựng | % | 24,23 | 24,20 | 25,09 | 25,92 |\n")
+    items = [it for s in structure(text, "markdown").walk() for it in s.items if it.kind == "table_row"]
+    assert [it.label for it in items] == ["1", "2"]
+    by_role = dict(zip(items[1].roles, items[1].cells))
+    assert (by_role["year:2026"], by_role["year:2027"]) == ("25,09", "25,92")
+    assert [r for r in items[1].roles if r.startswith("year:")] == ["year:2026", "year:2027"]   # the estimate is no year's target
+
+
 # ------------------------------------------------------------------ flattened tables
 
 FLAT = ("PHỤ LỤC 1: DANH MỤC CÁC NHIỆM VỤ\n\n"
