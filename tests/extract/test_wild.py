@@ -75,7 +75,6 @@ def test_extract_runs_on_every_wild_file(extracted, name):
 # Calls the extractor still gets wrong (strict: a fix makes the test fail until this list is updated).
 KNOWN_WRONG = {
     "ae8d299abf846604.md": "a Nghị quyết issuing a plan: its plan body has no recognised task sections",
-    "6d0e277c7b88a914.md": "a consolidated Thông tư whose headings read like a plan's",
     "987cadc82373c854.md": "a Công văn assigning tasks in a plan-like appendix",
     "d3abe8b4b4980057.md": "an article quoting a plan's sections",
 }

@@ -384,3 +384,11 @@ def test_regression_bodies_proposed_before_a_colon_end_at_the_colon(matcher):
                          "trong tuyên truyền.", matcher)
     assert roles.lead == ["Các cấp ủy Đảng", "Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh", "Các tổ chức chính trị - xã hội tỉnh"]
     assert roles.support == []
+
+
+def test_regression_footnotes_at_the_end_are_no_tasks(extracted):
+    """646f0a00: the notes under its appendix ("[1] Cơ quan chủ trì thực hiện toàn bộ nhiệm vụ …", "[2] Nguồn
+    lực dự kiến bao gồm: …") were read as tasks of its last group, one with 'Các bộ, ngành, địa phương' as lead."""
+    tasks = extracted(WILD / "646f0a00d4174382.md").tasks
+    assert not [t.text for t in tasks if t.text.lstrip().startswith("[")]
+    assert len([t for t in tasks if t.section.startswith("PL2.")]) >= 25     # the appendix rows themselves stay
