@@ -41,7 +41,7 @@ def section_year(title: str) -> int | None:
 
 def sentence_year(text: str) -> int | None:
     m = re.search(task_rules()["sentence_year"], text, re.IGNORECASE)
-    return int(m.group(1)) if m else None
+    return int(m.group(2) or m.group(1)) if m else None
 
 
 _YEAR_RIGHT_AFTER = 24      # characters: "50% vào năm 2025"
@@ -53,10 +53,10 @@ def year_of_figure(text: str, clause: tuple[int, int], q: Quantity) -> int | Non
     rule = re.compile(task_rules()["sentence_year"], re.IGNORECASE)
     after = rule.match(text[q.end:min(clause[1], q.end + _YEAR_RIGHT_AFTER)].lstrip())   # not past a comma
     if after:
-        return int(after.group(1))
+        return int(after.group(2) or after.group(1))
     before = list(rule.finditer(text, clause[0], q.start))
     if before:
-        return int(before[-1].group(1))
+        return int(before[-1].group(2) or before[-1].group(1))
     return sentence_year(text[clause[0]:clause[1]])
 
 
@@ -171,7 +171,11 @@ def extract_targets(doc: StructuredDocument, matcher: AgencyMatcher, *, plan_dat
     ctx = TargetContext(matcher=matcher, text=doc.text, plan_year=plan_date.year if plan_date else None)
     wanted = {SectionType(t) for t in task_rules()["target_sections"]}
 
+    quotas = re.compile(task_rules()["quota_section_titles"], re.IGNORECASE)
+
     def visit(section: Section, year: int | None) -> None:
+        if quotas.search(section.title or ""):
+            return
         year = section_year(section.title) or year
         for item in section.items:
             if item.kind == "table_row":

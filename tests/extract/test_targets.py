@@ -218,3 +218,17 @@ def test_each_figure_takes_its_own_year(table_plan_targets):
     assert years == {50: 2026, 70: 2027}
     years = {t.value: t.year for t in table_plan_targets if "hóa đơn" in t.indicator}
     assert years == {85: 2026, 95: 2027}
+
+
+def test_regression_award_quotas_are_no_targets(extracted):
+    """2957e4f4 (an election emulation plan): "IV. SỐ LƯỢNG ĐỀ NGHỊ KHEN THƯỞNG" lists how many awards
+    each body may propose ("Ban Chỉ đạo bầu cử của tỉnh: Không quá 05 cá nhân"): 7 false targets."""
+    targets = extracted(SHARED / "wild" / "2957e4f4f0e41373.md").targets
+    assert not [t for t in targets if (t.section or "").startswith("IV")]
+    assert [t.value for t in targets if "cử tri" in t.indicator] == [98]     # its one target stays
+
+
+def test_regression_target_of_a_period_holds_by_its_last_year(extracted):
+    """09daab28: "Trong giai đoạn 2026 - 2030 phấn đấu có ít nhất 10% đội ngũ …" is due in 2030 (no year was read)."""
+    targets = extracted(SHARED / "wild" / "09daab284f92e2dd.md").targets
+    assert [t.year for t in targets if t.value == 10] == [2030]
