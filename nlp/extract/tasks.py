@@ -220,6 +220,28 @@ def list_lead_in(item: Item, next_item: Item | None, matcher: AgencyMatcher) -> 
     return ListLeadIn(next_item.label, owner, makes_tasks=announces) if owner or announces else None
 
 
+_TIME_FRAME_TITLE = re.compile(r"^thời gian(?: thực hiện| tổ chức)?\s*:?\s*(?P<value>.*)$", re.IGNORECASE)
+
+
+def _part_time_frame(section: Section, ctx: TaskContext) -> Deadline | None:
+    """The time of one part of a plan ("2. Tháng hành động" / "b) Thời gian: Từ ngày 15/11/2025 đến ngày
+    15/12/2025" / "d) Các hoạt động chính"), which its activities take when they state none. The plan's
+    own time frame (a top-level part, "III. THỜI GIAN THỰC HIỆN") is not carried down to each task."""
+    if "." not in (section.path or ""):
+        return None
+    for child in section.children:
+        m = _TIME_FRAME_TITLE.match((child.title or "").strip())
+        if not m:
+            continue
+        value = m["value"] or " ".join(it.text for it in child.items[:1])
+        found = find_deadlines(value, plan_date=ctx.plan_date)
+        if len(found) != 1:
+            return None
+        found[0].span = locate(found[0].raw, child.span, ctx.text)
+        return found[0]
+    return None
+
+
 def extract_tasks(doc: StructuredDocument, matcher: AgencyMatcher, plan_date: date | None = None) -> list[Task]:
     ctx = TaskContext(matcher=matcher, text=doc.text, plan_date=plan_date)
     wanted = {SectionType(t) for t in task_rules()["task_sections"]}
@@ -257,8 +279,13 @@ def extract_tasks(doc: StructuredDocument, matcher: AgencyMatcher, plan_date: da
                 continue
             if in_task_region and is_task_item(item, section, index):
                 _prose_task(item, section, ctx, item_owner, last_number)
+        first_task = len(ctx.tasks)
         for child in section.children:
             visit(child, owner)
+        frame = _part_time_frame(section, ctx)
+        for task in ctx.tasks[first_task:] if frame else []:
+            if task.deadline is None:
+                task.deadline = frame.model_copy(deep=True)
 
     for root in doc.sections:
         visit(root, [])

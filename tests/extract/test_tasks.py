@@ -256,3 +256,37 @@ def test_regression_year_inside_the_object_is_not_the_deadline():
     tasks = _tasks_of("II. NHIỆM VỤ\n\n- Các sở, ban, ngành gửi báo cáo công tác bình đẳng giới năm 2025 về Sở Nội vụ "
                       "trước ngày 16 tháng 12 năm 2025.\n")
     assert tasks[0].deadline.due == "2025-12-16"
+
+
+def test_regression_activities_take_their_part_s_time_frame(extracted):
+    """31fb08f3 (a gender-equality plan): "2. Tháng hành động" states "b) Thời gian: Từ ngày 15/11/2025 đến
+    ngày 15/12/2025" and lists its activities under "d) Các hoạt động chính": six tasks had no deadline."""
+    path = Path(__file__).resolve().parents[2] / ".." / "shared" / "wild" / "31fb08f34535fce3.md"
+    extraction = extracted(path)
+    month = [t for t in extraction.tasks if t.section.startswith("II.2")]
+    assert len(month) == 6
+    assert {(t.deadline.type, t.deadline.due) for t in month} == {("period", "2025-12-15")}
+    span = month[0].deadline.span
+    assert extraction.text[span.start:span.end] == "Từ ngày 15/11/2025 đến ngày 15/12/2025"
+
+
+def _extraction_of_markdown(text: str):
+    from nlp.ingest.text_reader import read_text
+    from nlp.pipeline import extract_structured
+    from nlp.structure import build_structure
+
+    return extract_structured(build_structure(read_text(text.encode("utf-8"), "plan.md", "markdown")))
+
+
+@pytest.mark.parametrize("part, carried", [("1", True), ("", False)])
+def test_time_frame_of_a_part_is_carried_down_but_not_the_plan_s(part, carried):
+    """SCHEMA: the plan's own time frame (a top-level part) is not each task's deadline; a part's is."""
+    number = f"{part}." if part else ""
+    text = ("KẾ HOẠCH\nTổ chức Tháng hành động năm 2026\n\nII. NỘI DUNG\n\n"
+            + (f"{number} Tháng hành động\n\n" if part else "")
+            + f"{number}1. Thời gian: Từ ngày 01/11/2026 đến ngày 30/11/2026.\n\n"
+            f"{number}2. Các hoạt động chính\n\n- Tổ chức Lễ phát động Tháng hành động tại các xã.\n\n"
+            "- Treo băng rôn, khẩu hiệu tuyên truyền tại trụ sở các cơ quan.\n")
+    tasks = _extraction_of_markdown(text).tasks
+    assert len(tasks) == 2, [t.text for t in tasks]
+    assert [t.deadline is not None and t.deadline.due == "2026-11-30" for t in tasks] == [carried, carried]
