@@ -73,7 +73,7 @@ def _likely_confusion(ctx: Context, parsed) -> Optional[str]:
 # "số 12-KH/TU ngày 26/8/2025 của Ban Thường vụ Thành ủy về …": the issuer is what follows "của"/"do"
 # right after the number and its date; any body named further on (the subject, a recipient) is not it
 _ISSUER_AFTER = re.compile(r"^\W*(?:ngày[^,;:]{0,30}?\s+)?(?:của|do)\s+(.{3,80}?)(?=\s+(?:về|và|v/v|nhằm|để|quy định|ban hành|"
-                           r"phê duyệt|triển khai|thực hiện)\b|[,;:(\n]|$)", re.I)
+                           r"phê duyệt|triển khai|thực hiện)\b|[,;:(\n|]|$)", re.I)     # '|': the next table cell is not the sentence
 
 
 def _named_issuer(after: str) -> Optional[str]:

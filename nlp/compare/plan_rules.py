@@ -66,6 +66,10 @@ def lead_is_partner(ctx: Context) -> list[Flag]:
     flags = []
     for task in ctx.child.tasks:
         both = _agencies(task.lead) & _agencies(task.support)
+        # the same bodies in both columns, in turn, pair the lines of a row's sub-tasks ("Các sở, ngành … /
+        # Sở Tài chính" leading, "Sở Tài chính / Các sở, ngành …" supporting): no body is named twice by slip
+        if len(both) > 1 and _agencies(task.lead) == _agencies(task.support):
+            continue
         if both:
             name = next(n for n in task.lead if _agencies([n]) & both)
             flags.append(make_flag("lead_is_partner", f"Cơ quan chủ trì đồng thời là cơ quan phối hợp: {name} — {_short(task.text, 70)}",

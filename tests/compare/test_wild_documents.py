@@ -52,6 +52,19 @@ def test_regression_budget_tables_conflicts_and_repeated_rows():
     assert _flags_of("9b7eebadf7081069", "duplicate_item") == []
 
 
+def test_regression_issuer_read_across_a_table_cell():
+    """1796a553: "Quyết định số 146/QĐ-BVTV- KH ngày 16/01/2018 của Cục trưởng Cục Bảo vệ thực vật" ends its
+    cell; the issuer was read on into the next cell ("Ủy ban nhân dân cấp tỉnh") and the number called wrong."""
+    assert _flags_of("1796a553dfee88ef", "citation_error") == []
+
+
+def test_regression_row_pairing_sub_tasks_with_swapped_owners_is_no_lead_as_partner():
+    """001c610b: row 4 gives its two sub-tasks "Các sở, ngành, UBND xã, phường, đặc khu" / "Sở Tài chính" as
+    leads and the same two, in turn, as partners; c5d930a5 names Sở Tài chính in both columns (a slip)."""
+    assert _flags_of("001c610b2efdcf0c", "lead_is_partner") == []
+    assert len(_flags_of("c5d930a5fc8373cd", "lead_is_partner")) == 1
+
+
 def test_regression_site_page_trailer_was_read_as_tasks_and_duplicates():
     assert report_of("987cadc82373c854")["duplicate_item"] == 0     # 47 on "Hiệu lực: Đã biết"
 
