@@ -140,12 +140,19 @@ def is_organisation_part(child: Extraction, section: str) -> bool:
 
 
 def owners_assigned_elsewhere(child: Extraction) -> bool:
-    """The plan assigns its duties in a part of its own ("Phân công nhiệm vụ") or in an appendix it points to."""
+    """The plan assigns its duties in a part of its own ("Phân công nhiệm vụ"), in an appendix it points to,
+    or in an appendix table of duties that gives each its lead."""
+    from nlp.compare.config import settings
+
     tops = {(t.section or "").split(".")[0] for t in child.tasks}
     if any(_ASSIGNMENT_PART.search(top_heading(child, top)) for top in tops):
         return True
-    appendix_leads = any(t.lead for t in child.tasks if (t.section or "").startswith("PL"))
-    return appendix_leads and bool(_ASSIGNED_IN_APPENDIX.search(child.text or ""))
+    in_appendix = [t for t in child.tasks if (t.section or "").startswith("PL")]
+    led = sum(1 for t in in_appendix if t.lead)
+    rule = settings()["assignment_appendix"]
+    if len(in_appendix) >= rule["min_rows"] and led >= rule["min_share_led"] * len(in_appendix):
+        return True                                  # an appendix table of duties, each with its lead
+    return led > 0 and bool(_ASSIGNED_IN_APPENDIX.search(child.text or ""))
 
 
 def dated_by_its_horizon(child: Extraction) -> bool:
