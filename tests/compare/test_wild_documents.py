@@ -31,6 +31,7 @@ def report_of(stem: str):
     ("6d0e277c7b88a914", "incomplete_tasks", 30),  # a Thông tư (circular) read as a plan
     ("646f0a00d4174382", "incomplete_tasks", 24),  # appendix rows cut by a long cell; "Phân công cụ thể … tại Phụ lục I"
     ("001c610b2efdcf0c", "incomplete_tasks", 10),  # its appendix table gives each duty its lead (27 of 28 rows)
+    ("9b7eebadf7081069", "incomplete_tasks", 1),   # "I. TÌNH HÌNH THỰC HIỆN NHIỆM VỤ … NĂM 2025" reviews the past year
 ])
 def test_regression_repetition_and_bare_figures_of_unseen_documents(stem, flag_type, before):
     assert report_of(stem)[flag_type] == 0, f"{stem}: {flag_type} was {before} before"

@@ -27,6 +27,11 @@ from nlp.structure.section_types import classify_title, is_recipients, is_signat
     ("phụ lục DANH MỤC CÁC CHỈ TIÊU CỤ THỂ", SectionType.APPENDIX_TARGETS),
     ("phụ lục DANH MỤC CÁC NHIỆM VỤ TRIỂN KHAI", SectionType.APPENDIX_TASKS),
     ("phụ lục BẢNG TỔNG HỢP", SectionType.APPENDIX),
+    # a review of the past year describes; the tasks of the year ahead are tasks
+    ("TÌNH HÌNH THỰC HIỆN NHIỆM VỤ KINH TẾ - XÃ HỘI VÀ DỰ TOÁN NGÂN SÁCH NĂM 2025", SectionType.PURPOSE),
+    ("KẾT QUẢ ĐẠT ĐƯỢC", SectionType.PURPOSE),
+    ("ĐÁNH GIÁ KẾT QUẢ THỰC HIỆN VÀ NHIỆM VỤ, GIẢI PHÁP NĂM 2026", SectionType.TASKS),
+    ("Thời gian", SectionType.PURPOSE),
 ])
 def test_classify_title(title, expected):
     assert classify_title(title) == expected
