@@ -330,9 +330,10 @@ def _read_at(text: str, m: re.Match, value: float, implied_unit: str, is_word: b
         unit, end = _unit_after(text, end)
     value_max = None
     comparator = "="
-    # a range: "80% - 90%", "80-90%", "từ 80 đến 90%"; not after a comparator ("≥ 95% - 100%" is
-    # two cells of a flattened table row)
-    j = lex.range_joiner.match(text, end) if not is_word and not left_comparator else None
+    # a range: "80% - 90%", "80-90%", "từ 80 đến 90%", "khoảng 75%-80%"; not after a bound ("≥ 95% - 100%"
+    # is two cells of a flattened table row)
+    bound = bool(left_comparator) and lex.comparator_of[_fold(left_comparator)] != "="
+    j = lex.range_joiner.match(text, end) if not is_word and not bound else None
     if j:
         m2 = _NUMBER.match(text, j.end())
         v2 = parse_number(m2.group(0)) if m2 else None

@@ -106,6 +106,9 @@ def test_parse_number(token, value):
     ("phấn đấu bố trí ít nhất 3% tổng chi ngân sách phường hằng năm", ">=", 3, None, "% tổng chi ngân sách"),
     ("Hàng năm bố trí tối thiểu 1,0% tổng chi ngân sách địa phương", ">=", 1.0, None, "% tổng chi ngân sách"),
     ("30% GDP", "=", 30, None, "% GDP"),
+    # regression (448306af, README's audit): an approximate range was split in two targets, 75 and 80
+    ("chiếm khoảng 75%-80% tổng vốn đầu tư", "range", 75, 80, "%"),
+    ("≥ 95% - 100%", ">=", 95, None, "%"),      # a bound then another cell: no range
 ])
 def test_parse_quantity(raw, comparator, value, value_max, unit):
     q = parse_quantity(raw)
