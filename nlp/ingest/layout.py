@@ -21,8 +21,9 @@ _LABEL = re.compile(
     r"|\d{1,2}\.\d{1,2}(?:\.\d{1,2}){0,2}\s"  # 1.1 without trailing dot
     r"|[a-zđ][)]\s|[a-zđ]\.\s(?=[A-ZĐÀ-Ỹ])"   # a) b) đ)  a. (followed by upper case)
     r"|\(\d{1,2}\)\s"                          # (1)
-    r"|điều\s+\d+[.:]"                          # Điều 1.
-    r"|(?:phụ lục|phần|mục|chương)\s+[0-9IVX]+\b"
+    # capitalised: "Phần 2", "Điều 1." head a part; "… Tại / phần 2 Nhiệm vụ …" wraps mid-sentence
+    r"|(?-i:Điều|ĐIỀU)\s+\d+[.:]"               # Điều 1.
+    r"|(?-i:Phụ lục|PHỤ LỤC|Phần|PHẦN|Mục|MỤC|Chương|CHƯƠNG)\s+[0-9IVX]+\b"
     r")",
     re.IGNORECASE,
 )

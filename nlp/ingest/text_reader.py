@@ -22,6 +22,8 @@ from nlp.schema import Block, Cell, DocFormat, IngestedDocument, Row
 _SIGNATURE_LINE = re.compile(r"^(tm\.|kt\.|t/m|tl\.|q\.|chủ tịch|phó chủ tịch|bí thư|phó bí thư|giám đốc)", re.IGNORECASE)
 _LONE_BULLET = re.compile(r"^\s*[-+•–]\s*$")
 _LABEL_ONLY = re.compile(r"^(?:[IVXLC]{1,6}|\d{1,2}(?:\.\d{1,2}){0,3}|[a-zđ])[.)]$")
+# a footnote's marker with at most two words of its text on its line ("[2]" / "Toàn bộ 34 tỉnh …")
+_FOOTNOTE_OPENING = re.compile(r"^\[\d{1,3}\](?:\s+\S+){0,2}$")
 _MD_HEADING = re.compile(r"^(#{1,6})\s*(.*)$")
 _BULLET = re.compile(r"^([-+•*▪–])\s+(.*)$")
 _BOLD_LINE = re.compile(r"^\*\*(.+?)\*\*[\s:.]*$")
@@ -158,6 +160,8 @@ def _continues(prev: _PendingBlock, line: _Line, full_width: int, joins: Documen
         return True       # the export ends paragraphs with a blank line: a plain line without one is a wrap
     if _HYPHEN_SPLIT.search(last.text) or (_LABEL_ONLY.match(last.text) and len(prev.lines) == 1):
         return True       # a split token, or a label alone on its line ('**3.' / 'Công an Thành phố**')
+    if len(prev.lines) == 1 and _FOOTNOTE_OPENING.match(last.text) and not _SENTENCE_END.search(last.text):
+        return True       # a footnote cut after its marker ('[4] Từ' / '0h sáng đến 6h sáng.')
     if prev.kind == "list_item" and len(prev.lines) == 1 and len(last.text.split()) == 1 \
             and not _SENTENCE_END.search(last.text) and line.bullet is None and not is_block_start(line.text):
         return True       # a list item cut after its first word ('+ Sở' / 'Xây dựng: hướng dẫn …')

@@ -225,6 +225,17 @@ def test_regression_unnumbered_row_lost_its_empty_first_cell():
     assert rows[-1] == ["", "Bộ Khoa học và Công nghệ", "- Bộ Công Thương;", "Nghiên cứu, chuyển giao công nghệ."]
 
 
+def test_regression_footnotes_cut_after_their_marker_are_one_paragraph():
+    """646f0a00: "[1] Tại" / "phần 2 Nhiệm vụ, giải pháp …" ("phần 2" was taken for a part's heading), "[2]" /
+    "Toàn bộ 34 tỉnh …" and "[4] Từ" / "0h sáng đến 6h sáng." were two paragraphs each, their second
+    halves read as tasks."""
+    text = ("Đoạn trước.\n[1] Tại\nphần 2 Nhiệm vụ, giải pháp của Kế hoạch hành động quốc gia.\n[2]\n"
+            "Toàn bộ 34 tỉnh, thành phố trên toàn quốc.\n[4] Từ\n0h sáng đến 6h sáng.\n")
+    texts = [b.text for b in read(text, "markdown").blocks]
+    assert texts[1:] == ["[1] Tại phần 2 Nhiệm vụ, giải pháp của Kế hoạch hành động quốc gia.",
+                         "[2] Toàn bộ 34 tỉnh, thành phố trên toàn quốc.", "[4] Từ 0h sáng đến 6h sáng."]
+
+
 def test_corpus_and_parent_markdown_spans_exact(ingested):
     paths = sorted(CORPUS.glob("*.txt")) + sorted(p for p in (SHARED / "parents").glob("*.md") if p.name != "README.md")
     assert len(paths) >= 9
