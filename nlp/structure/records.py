@@ -129,6 +129,21 @@ def _sub_bullets(items: list[Item], start: int, own_label: str | None) -> int:
     return n
 
 
+# A sub-bullet of "Cơ quan thực hiện:" that gives a body a duty of its own ("+ Sở Xây dựng đăng tải thông
+# điệp … trên bảng quang báo …" after "+ Sở Văn hóa và Thể thao chủ trì, phối hợp với …") is a task, not
+# one more owner: a long line that neither leads nor partners.
+_OWNER_WORDS = re.compile(r"\b(?:chủ trì|phối hợp|thực hiện|tham gia)\b", re.IGNORECASE)
+_DUTY_LINE_WORDS = 10
+
+
+def _owner_parts(parts: list[Item]) -> list[Item]:
+    """The sub-bullets of an owner field up to the first that states a duty of its own."""
+    for k, part in enumerate(parts[1:], 1):
+        if len(part.text.split()) >= _DUTY_LINE_WORDS and not _OWNER_WORDS.search(part.text):
+            return parts[:k]
+    return parts
+
+
 def _attach(item: Item, attribute: Attribute) -> None:
     if item.roles is None:
         item.cells, item.roles, item.cell_spans, item.header = [item.text], [TASK_ROLE], [item.span], [""]
@@ -187,7 +202,8 @@ def _fold_items(items: list[Item]) -> tuple[list[Item], list[Attribute]]:
                 if in_block:
                     group, in_block = [], False
                 continue
-            parts = items[i + 1:i + 1 + subs]
+            parts = _owner_parts(items[i + 1:i + 1 + subs]) if attribute.role == "lead" else items[i + 1:i + 1 + subs]
+            subs = len(parts)
             value = "; ".join(_clean_value(p.text).rstrip(" .;") for p in parts)
             attribute = Attribute(attribute.role, attribute.label, value,
                                   Span(start=parts[0].span.start, end=parts[-1].span.end))

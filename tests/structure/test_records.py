@@ -142,3 +142,17 @@ def test_regression_table_continued_without_header_after_an_elided_row_lost_its_
     row = next(t for text, t in tasks.items() if text.startswith("Rà soát, tổng hợp danh mục các công trình"))
     assert row.lead == ["Ban Chỉ huy Phòng thủ dân sự cấp tỉnh, cấp xã"] and row.deadline.raw == "Tháng 12 hằng năm"
     assert any(text.startswith("Thành lập bộ máy quản lý Quỹ") for text in tasks)   # no longer a header row
+
+
+def test_regression_body_with_a_duty_of_its_own_under_the_owner_field_is_a_task():
+    """31fb08f3: "- Cơ quan thực hiện:" / "+ Sở Văn hóa và Thể thao chủ trì, phối hợp với …" / "+ Sở Xây dựng
+    đăng tải thông điệp … trên bảng quang báo …": the second line is Sở Xây dựng's own task, it was read
+    as one more partner of the first."""
+    body = ("III. CÁC HOẠT ĐỘNG TRỌNG TÂM\n\n1. Truyền thông\n\n"
+            "- Nội dung: Tuyên truyền về phòng ngừa bạo lực trên cơ sở giới trên các phương tiện thông tin.\n\n"
+            "- Cơ quan thực hiện:\n\n+ Sở Văn hóa và Thể thao chủ trì, phối hợp với các sở, ngành và báo, đài.\n\n"
+            "+ Sở Xây dựng đăng tải thông điệp truyền thông trên bảng quang báo thông tin giao thông của tỉnh.\n")
+    tasks = tasks_of(body)
+    assert [t.lead for t in tasks] == [["Sở Văn hóa và Thể thao"], ["Sở Xây dựng"]]
+    assert "Sở Xây dựng" not in tasks[0].support
+    assert tasks[1].text.startswith("Sở Xây dựng đăng tải")
