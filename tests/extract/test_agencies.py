@@ -22,6 +22,8 @@ def names(matcher: AgencyMatcher, text: str) -> list[str]:
 
 
 @pytest.mark.parametrize("written, canonical", [
+    ("Viện kiểm sát nhân dân tỉnh", "Viện kiểm sát nhân dân tỉnh"),   # regression (f069c23c): courts and
+    ("TAND tỉnh", "Tòa án nhân dân tỉnh"),                           # procuracies of a locality were unknown
     ("Phòng Văn hóa - Xã hội", "Phòng Văn hóa - Xã hội"),
     ("Phòng Văn hoá – Xã hội", "Phòng Văn hóa - Xã hội"),
     ("Phòng VHXH", "Phòng Văn hóa - Xã hội"),

@@ -392,3 +392,14 @@ def test_regression_footnotes_at_the_end_are_no_tasks(extracted):
     tasks = extracted(WILD / "646f0a00d4174382.md").tasks
     assert not [t.text for t in tasks if t.text.lstrip().startswith("[")]
     assert len([t for t in tasks if t.section.startswith("PL2.")]) == 24     # its 24 rows, and nothing else
+
+
+def test_regression_indicators_inside_the_content_part_and_the_courts(extracted):
+    """f069c23c (Đồng Nai, a drug-prevention programme): "II. NỘI DUNG / 6. Chỉ tiêu chủ yếu đến năm 2030"
+    lists indicators, 9 of them read as tasks without owner; "2.10. Đề nghị Viện kiểm sát nhân dân tỉnh,
+    Tòa án nhân dân tỉnh" owns its items (the two bodies were unknown)."""
+    extraction = extracted(WILD / "f069c23c942c1ec6.md")
+    assert not [t for t in extraction.tasks if t.section.startswith("II.6")]
+    assert len([t for t in extraction.targets if t.section.startswith("II.6")]) >= 10
+    courts = [t for t in extraction.tasks if t.section == "III.2.10"]
+    assert courts and all(t.lead == ["Viện kiểm sát nhân dân tỉnh", "Tòa án nhân dân tỉnh"] for t in courts)
