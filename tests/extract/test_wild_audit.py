@@ -403,3 +403,11 @@ def test_regression_indicators_inside_the_content_part_and_the_courts(extracted)
     assert len([t for t in extraction.targets if t.section.startswith("II.6")]) >= 10
     courts = [t for t in extraction.tasks if t.section == "III.2.10"]
     assert courts and all(t.lead == ["Viện kiểm sát nhân dân tỉnh", "Tòa án nhân dân tỉnh"] for t in courts)
+
+
+def test_regression_pointer_to_an_appendix_issued_with_the_plan_is_no_task(extracted):
+    """437c3beb: "(Khung kế hoạch các hoạt động thực hiện Đề án được thể hiện tại Phụ lục ban hành kèm theo
+    Kế hoạch này)" closes its task list: it points to the appendix, it is no task."""
+    tasks = extracted(WILD / "437c3beb60ae2874.md").tasks
+    assert not [t for t in tasks if "Khung kế hoạch" in t.text]
+    assert len([t for t in tasks if t.section.startswith("III.")]) == 16
