@@ -58,11 +58,16 @@ class TaskContext:
         return task
 
 
+# A duty stated in full, then "Trong đó:" over its breakdown ("- Phối hợp hướng dẫn … thuộc phạm vi quản
+# lý. Trong đó:" / "+ Sở Xây dựng: …"): the duty is a task of its own, not only the list's introduction.
+_DUTY_THEN_BREAKDOWN = re.compile(r"[.;]\s+(?:trong đó|cụ thể(?: như sau)?|bao gồm|gồm(?: có)?)\s*:$", re.IGNORECASE)
+
+
 def is_task_item(item: Item, section: Section, index: int) -> bool:
     text = _without_label(item)[0].strip()
     if len(text) < 12 or task_rules()["_openers"].match(text) or task_rules()["_pointers"].search(text):
         return False
-    if text.endswith(":") and item.kind != "table_row":
+    if text.endswith(":") and item.kind != "table_row" and not _DUTY_THEN_BREAKDOWN.search(text):
         return False         # an introduction to the list that follows
     return True
 

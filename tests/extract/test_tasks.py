@@ -290,3 +290,16 @@ def test_time_frame_of_a_part_is_carried_down_but_not_the_plan_s(part, carried):
     tasks = _extraction_of_markdown(text).tasks
     assert len(tasks) == 2, [t.text for t in tasks]
     assert [t.deadline is not None and t.deadline.due == "2026-11-30" for t in tasks] == [carried, carried]
+
+
+def test_regression_duty_stated_in_full_before_its_breakdown_is_a_task():
+    """4e39af96: "- Phối hợp hướng dẫn các cơ quan … thuộc phạm vi quản lý. Trong đó:" over "+ Sở Xây dựng: …"
+    is the heading's bodies' own duty, not only the introduction of the list (a bare "… các nội dung sau:"
+    still is)."""
+    text = ("KẾ HOẠCH\nTổng kiểm kê tài sản\n\nII. NHIỆM VỤ\n\n1. Sở Tài chính\n\n"
+            "- Phối hợp hướng dẫn các cơ quan, đơn vị thực hiện kiểm kê tài sản thuộc phạm vi quản lý. Trong đó:\n\n"
+            "+ Sở Xây dựng: hướng dẫn kiểm kê tài sản kết cấu hạ tầng giao thông.\n\n"
+            "- Thực hiện các nội dung sau:\n\n+ Tổng hợp kết quả kiểm kê của các địa phương.\n")
+    texts = [t.text for t in _extraction_of_markdown(text).tasks]
+    assert texts[0].startswith("Phối hợp hướng dẫn các cơ quan")
+    assert not [t for t in texts if t.startswith("Thực hiện các nội dung sau")]
