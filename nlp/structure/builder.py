@@ -250,7 +250,8 @@ def build_structure(doc: IngestedDocument) -> StructuredDocument:
                 b.add_item(Item(kind="numbered", text=text, span=block.span, page=block.page, label=label.text))
                 i += 1
                 continue
-            if inline and label.kind not in ("appendix", "roman") and _looks_like_title(inline.group("title")):
+            if inline and label.kind not in ("appendix", "roman") and (
+                    _looks_like_title(inline.group("title")) or _names_before_a_sentence(inline)):
                 section = b._open(label.kind, label.text, inline.group("title").strip(), block)
                 body_start = block.span.start + text.index(inline.group("body"))
                 b.add_item(Item(kind="paragraph", text=inline.group("body").strip(),
@@ -302,6 +303,16 @@ def _is_duty_paragraph(text: str) -> bool:
         return False
     body = m.group("body").strip()
     return len(body.split()) >= 6 and (len(text) > _TITLE_MAX or body.endswith((".", ";")))
+
+
+def _names_before_a_sentence(inline: re.Match) -> bool:
+    """"3. Giấy khen của Thủ trưởng các cơ quan, đơn vị; Chủ tịch UBND xã, phường: Các Sở, ban, ngành …
+    quy định số lượng khen thưởng theo thẩm quyền.": a title listing names (commas, semicolons) before a
+    whole sentence; the sentence is the section's content, not part of its title."""
+    title, body = inline.group("title"), inline.group("body").strip()
+    # "Các cơ quan thông tin, truyền thông của tỉnh: Xây dựng …" names who does it: an owner's duty
+    return not title.lower().startswith("các ") and len(title.split()) <= 20 and not re.search(r"\.\s", title) and len(body.split()) >= 8 \
+        and body.endswith(".") and body[:1].isupper()
 
 
 def _looks_like_title(text: str) -> bool:

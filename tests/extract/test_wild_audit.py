@@ -411,3 +411,16 @@ def test_regression_pointer_to_an_appendix_issued_with_the_plan_is_no_task(extra
     tasks = extracted(WILD / "437c3beb60ae2874.md").tasks
     assert not [t for t in tasks if "Khung kế hoạch" in t.text]
     assert len([t for t in tasks if t.section.startswith("III.")]) == 16
+
+
+def test_regression_sentence_after_a_titled_heading_with_names_is_its_content(extracted):
+    """2957e4f4: "3. Giấy khen của Thủ trưởng các cơ quan, đơn vị; Chủ tịch UBND xã, phường: Các Sở, ban,
+    ngành, … quy định số lượng khen thưởng theo thẩm quyền." was one heading (a title with commas is no
+    title-like text), its sentence lost; "Các cơ quan thông tin, truyền thông của tỉnh: Xây dựng …" still
+    names its owner."""
+    extraction = extracted(WILD / "2957e4f4f0e41373.md")
+    quota = [t for t in extraction.tasks if "quy định số lượng khen thưởng theo thẩm quyền" in t.text]
+    assert len(quota) == 1 and quota[0].section == "IV.3"
+    assert "Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh" in quota[0].lead
+    press = [t for t in extraction.tasks if t.text.startswith("Các cơ quan thông tin, truyền thông của tỉnh")]
+    assert [t.lead for t in press] == [["Các cơ quan thông tin, truyền thông của tỉnh"]]
