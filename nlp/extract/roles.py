@@ -198,7 +198,8 @@ def assign_roles(text: str, matcher: AgencyMatcher, *, heading_agency: list[str]
         opening = norm[body_start:chain[0].start]
         opens_text = not opening.strip(" *") or bool(cues.intro_clause.match(opening)) \
             or bool(cues.office_opening.match(opening))
-        if (cues.lead_before.search(before) or cues.lead_after.match(after)
+        if ((cues.lead_before.search(before) and not _proposal_mid_sentence(norm, body_start, chain[0].start))
+                or cues.lead_after.match(after)
                 or (cues.lead_before_colon.search(before) and after.lstrip(" *").startswith(":"))):
             _add(roles.lead, roles.lead_spans, chain)
         elif opens_text and not cues.support_before.search(before):
@@ -216,6 +217,20 @@ def assign_roles(text: str, matcher: AgencyMatcher, *, heading_agency: list[str]
         roles.lead_spans = [Span(start=back[s.start], end=back[s.end]) for s in roles.lead_spans]
         roles.support_spans = [Span(start=back[s.start], end=back[s.end]) for s in roles.support_spans]
     return roles
+
+
+_PROPOSE_BEFORE = re.compile(r"(?<!\w)đề nghị\s+$", re.IGNORECASE)
+
+
+def _proposal_mid_sentence(norm: str, body_start: int, mention_start: int) -> bool:
+    """"Đề nghị X …" opening a clause asks X to act (X leads); inside a sentence ("Hồ sơ trình, đề nghị Thủ
+    tướng Chính phủ … khen thưởng", "Sở Nội vụ đề nghị UBND tỉnh …") X is whom it is proposed to."""
+    before = norm[body_start:mention_start]
+    m = _PROPOSE_BEFORE.search(before)
+    if not m:
+        return False
+    clause = re.split(r"[.;:!?\n]", before[:m.start()])[-1]
+    return bool(clause.strip(" *-+•–\t"))
 
 
 def heading_agencies(heading_text: str, matcher: AgencyMatcher) -> list[str]:

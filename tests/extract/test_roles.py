@@ -62,6 +62,11 @@ def matcher():
      ["Các doanh nghiệp trên địa bàn"], ["Các doanh nghiệp trên địa bàn"], ["Phòng Văn hóa - Xã hội"]),
     ("- Sở Tài chính chủ trì, phối hợp với các Sở, ban, ngành, đơn vị và UBND cấp xã bố trí kinh phí.",
      None, ["Sở Tài chính"], ["UBND cấp xã"]),
+    # "Đề nghị X" opening a clause asks X to act; inside a sentence X is whom it is proposed to (2957e4f4)
+    ("Đề nghị Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh tăng cường tuyên truyền, vận động Nhân dân.",
+     None, ["Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh"], []),
+    ("Hồ sơ trình, đề nghị Thủ tướng Chính phủ, Chủ tịch UBND tỉnh khen thưởng thực hiện theo quy định.",
+     None, [], []),
 ])
 def test_roles_in_one_task(matcher, text, heading, lead, support):
     roles = assign_roles(text, matcher, heading_agency=heading)
