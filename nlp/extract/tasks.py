@@ -258,6 +258,7 @@ def extract_tasks(doc: StructuredDocument, matcher: AgencyMatcher, plan_date: da
         owner = _section_owner(section, owner, ctx)
         lead_in: ListLeadIn | None = None
         last_number: str | None = None                      # a paragraph after "2. ..." belongs to item 2
+        subject_owner: list[str] = []                        # the bodies a numbered duty opens with
         for index, item in enumerate(section.items):
             if item.kind == "table_row":
                 if item.roles and "task" in item.roles:
@@ -271,10 +272,12 @@ def extract_tasks(doc: StructuredDocument, matcher: AgencyMatcher, plan_date: da
                 lead_in = announced
                 continue
             if item.kind == "numbered":
-                last_number = item.label
+                last_number, subject_owner = item.label, []
             elif item.kind != "paragraph":
                 last_number = None
             item_owner = lead_in.owner if lead_in and lead_in.owner else owner
+            if item.kind == "bullet" and subject_owner and not (lead_in and lead_in.owner):
+                item_owner = subject_owner
             in_task_region = section.type in wanted or id(item) in learned or (section.type not in never and (
                 bool(lead_in and lead_in.makes_tasks) or
                 (section.type in assignable and assigns_named_agency(_without_label(item)[0], ctx.matcher))))
@@ -283,7 +286,12 @@ def extract_tasks(doc: StructuredDocument, matcher: AgencyMatcher, plan_date: da
                     _record_task(item, section, ctx, item_owner, last_number)
                 continue
             if in_task_region and is_task_item(item, section, index):
+                before = len(ctx.tasks)
                 _prose_task(item, section, ctx, item_owner, last_number)
+                if item.kind == "numbered" and len(ctx.tasks) > before and ctx.tasks[-1].lead != item_owner:
+                    # "1. Các cơ quan, đơn vị … xây dựng kế hoạch …" then "- Giới thiệu điển hình …", "- Khen
+                    # thưởng …": the bullets carry on the numbered duty's subject (556b2fb4 IV.1)
+                    subject_owner = list(ctx.tasks[-1].lead)
         first_task = len(ctx.tasks)
         for child in section.children:
             visit(child, owner)

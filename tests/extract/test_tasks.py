@@ -303,3 +303,17 @@ def test_regression_duty_stated_in_full_before_its_breakdown_is_a_task():
     texts = [t.text for t in _extraction_of_markdown(text).tasks]
     assert texts[0].startswith("Phối hợp hướng dẫn các cơ quan")
     assert not [t for t in texts if t.startswith("Thực hiện các nội dung sau")]
+
+
+def test_regression_bullets_after_a_numbered_duty_carry_on_its_subject():
+    """556b2fb4 (Đắk Lắk, IV.1): "1. Các cơ quan, đơn vị, địa phương, doanh nghiệp … xây dựng kế hoạch …"
+    then "- Giới thiệu điển hình …", "- Khen thưởng …": the bullets had no owner."""
+    text = ("KẾ HOẠCH\nPhát động đợt thi đua\n\nIV. TỔ CHỨC THỰC HIỆN\n\n"
+            "1. Các cơ quan, đơn vị, địa phương căn cứ chức năng, nhiệm vụ được giao xây dựng kế hoạch triển khai "
+            "thực hiện đợt thi đua gắn với tình hình thực tế của cơ quan, đơn vị, địa phương; đề ra giải pháp góp "
+            "phần hoàn thành mục tiêu phát triển kinh tế - xã hội.\n\n"
+            "- Giới thiệu điển hình tiên tiến trong đợt thi đua để tuyên truyền.\n\n"
+            "- Khen thưởng theo thẩm quyền các tập thể, cá nhân có thành tích tiêu biểu.\n\n"
+            "2. Sở Nội vụ chủ trì tổng hợp kết quả đợt thi đua, báo cáo Ủy ban nhân dân tỉnh.\n")
+    tasks = _extraction_of_markdown(text).tasks
+    assert [t.lead for t in tasks] == [["Các cơ quan, đơn vị, địa phương"]] * 3 + [["Sở Nội vụ"]]
