@@ -424,3 +424,12 @@ def test_regression_sentence_after_a_titled_heading_with_names_is_its_content(ex
     assert "Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh" in quota[0].lead
     press = [t for t in extraction.tasks if t.text.startswith("Các cơ quan thông tin, truyền thông của tỉnh")]
     assert [t.lead for t in press] == [["Các cơ quan thông tin, truyền thông của tỉnh"]]
+
+
+def test_regression_lists_by_place_and_monitoring_parameters_are_no_tasks(extracted):
+    """85ff77cb (Thanh Hóa, aquaculture water monitoring): "Xã Tân Tiến: Lấy mẫu 01 vị trí …" (one line per
+    commune), "Cửa sông lạch Càn: …" and "Các thông số: pH, DO …" were 25 owner-less tasks; its duties
+    under the organisation part stay."""
+    tasks = extracted(WILD / "85ff77cbda28ffbb.md").tasks
+    assert not [t for t in tasks if t.text.startswith(("Xã ", "Phường ", "Cửa sông", "Các thông số"))]
+    assert len([t for t in tasks if t.section.startswith("IV")]) >= 6
