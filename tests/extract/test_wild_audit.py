@@ -433,3 +433,11 @@ def test_regression_lists_by_place_and_monitoring_parameters_are_no_tasks(extrac
     tasks = extracted(WILD / "85ff77cbda28ffbb.md").tasks
     assert not [t for t in tasks if t.text.startswith(("Xã ", "Phường ", "Cửa sông", "Các thông số"))]
     assert len([t for t in tasks if t.section.startswith("IV")]) >= 6
+
+
+def test_regression_content_labels_over_a_list_are_no_tasks(extracted):
+    """5d99697f (Cần Thơ, poverty-programme monitoring): "Nội dung giám sát của chủ chương trình", "Nội dung
+    theo dõi", "Nội dung kiểm tra" label the lists under them; the items of those lists stay."""
+    tasks = extracted(WILD / "5d99697f14bcf68a.md").tasks
+    assert not [t for t in tasks if t.text.startswith("Nội dung")]
+    assert len([t for t in tasks if t.text.startswith("Theo dõi, kiểm tra")]) >= 5
