@@ -24,6 +24,8 @@ def names(matcher: AgencyMatcher, text: str) -> list[str]:
 @pytest.mark.parametrize("written, canonical", [
     ("Viện kiểm sát nhân dân tỉnh", "Viện kiểm sát nhân dân tỉnh"),   # regression (f069c23c): courts and
     ("TAND tỉnh", "Tòa án nhân dân tỉnh"),                           # procuracies of a locality were unknown
+    ("Liên minh Hợp tác xã tỉnh", "Liên minh Hợp tác xã tỉnh"),     # f1e0981425: "Đề nghị Liên minh Hợp tác xã
+    ("Hiệp hội doanh nghiệp tỉnh", "Hiệp hội Doanh nghiệp tỉnh"),     # tỉnh, …" owned nothing ("Hợp tác xã tỉnh")
     ("Phòng Văn hóa - Xã hội", "Phòng Văn hóa - Xã hội"),
     ("Phòng Văn hoá – Xã hội", "Phòng Văn hóa - Xã hội"),
     ("Phòng VHXH", "Phòng Văn hóa - Xã hội"),
