@@ -192,7 +192,10 @@ def assign_roles(text: str, matcher: AgencyMatcher, *, heading_agency: list[str]
         subject = _open_subject(norm, body_start, cues, matcher)
         if subject:
             roles.lead, roles.lead_spans = list(subject[0]), [subject[1]]
-    for chain in chains if not named else []:
+    assigned = _assigned_by_opening(norm, body_start, chains) if not named else None
+    if assigned:
+        _add(roles.lead, roles.lead_spans, [m for chain in assigned for m in chain])
+    for chain in chains if not named and not assigned else []:
         before = norm[max(0, chain[0].start - 40):chain[0].start]
         after = norm[chain[-1].end:chain[-1].end + 60]
         opening = norm[body_start:chain[0].start]
@@ -217,6 +220,37 @@ def assign_roles(text: str, matcher: AgencyMatcher, *, heading_agency: list[str]
         roles.lead_spans = [Span(start=back[s.start], end=back[s.end]) for s in roles.lead_spans]
         roles.support_spans = [Span(start=back[s.start], end=back[s.end]) for s in roles.support_spans]
     return roles
+
+
+_ASSIGNS = re.compile(r"\s*(?:giao|yêu cầu)\s+", re.IGNORECASE)       # matched at a position: no "^"
+_OFFICE_OR_LIST = re.compile(r"(?:^|,|\bvà|\bgiao|\byêu cầu)\s*(?:(?:giám đốc|thủ trưởng|chủ tịch|người đứng đầu)\s+)?$",
+                             re.IGNORECASE)
+
+
+def _assigned_by_opening(norm: str, body_start: int, chains: list) -> list | None:
+    """"Ủy ban nhân dân tỉnh giao Giám đốc các sở, Thủ trưởng các ban, ngành … và Chủ tịch Ủy ban nhân dân các
+    xã, phường … triển khai …": the body opening the text assigns, the bodies it names after "giao" (their
+    heads written before them) lead. None when the text does not open so."""
+    if not chains or norm[body_start:chains[0][0].start].strip(" *-+•–"):
+        return None
+    verb = _ASSIGNS.match(norm, chains[0][-1].end)
+    if not verb:
+        return None
+    clause_end = len(norm)
+    for stop in (";", ". "):
+        k = norm.find(stop, verb.end())
+        if k != -1:
+            clause_end = min(clause_end, k)
+    out, pos = [], verb.end()
+    for chain in chains[1:]:
+        if chain[0].start >= clause_end or not _OFFICE_OR_LIST.search(norm[pos:chain[0].start][-40:]):
+            break
+        if re.search(r"[^\s,]", re.sub(r"(?i)giám đốc|thủ trưởng|chủ tịch|người đứng đầu|các sở|\bvà\b", "",
+                                        norm[pos:chain[0].start])):
+            break                                  # other words between: the list of bodies has ended
+        out.append(chain)
+        pos = chain[-1].end
+    return out or None
 
 
 _PROPOSE_BEFORE = re.compile(r"(?<!\w)đề nghị\s+$", re.IGNORECASE)

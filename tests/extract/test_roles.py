@@ -67,6 +67,11 @@ def matcher():
      None, ["Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh"], []),
     ("Hồ sơ trình, đề nghị Thủ tướng Chính phủ, Chủ tịch UBND tỉnh khen thưởng thực hiện theo quy định.",
      None, [], []),
+    # the body opening the text assigns; those named after "giao" lead (69db23c7 V.10)
+    ("Ủy ban nhân dân tỉnh giao Thủ trưởng các ban, ngành, đoàn thể cấp tỉnh và Chủ tịch Ủy ban nhân dân các xã, "
+     "phường, các cơ quan liên quan triển khai thực hiện.",
+     None, ["Các ban, ngành, đoàn thể cấp tỉnh", "UBND các xã, phường", "Các cơ quan liên quan"], []),
+    ("UBND tỉnh giao Sở Tài chính chủ trì, phối hợp với Sở Nội vụ bố trí kinh phí.", None, ["Sở Tài chính"], ["Sở Nội vụ"]),
 ])
 def test_roles_in_one_task(matcher, text, heading, lead, support):
     roles = assign_roles(text, matcher, heading_agency=heading)
