@@ -154,6 +154,8 @@ def _continues(prev: _PendingBlock, line: _Line, full_width: int, joins: Documen
         return True      # a heading in capitals wrapped over two lines: 'I. MỤC' / 'ĐÍCH, YÊU CẦU'
     if last.bold and line.bold and not _SENTENCE_END.search(last.text):
         return True      # bold wrapped over lines
+    if last.bold and not line.bold and line.blank_before and not _STARTS_LOWER.match(line.text):
+        return False     # a bold heading, a blank line, then plain text: the text under it (2f6f80b9 II.3)
     if _PARAGRAPH_OPENER.match(line.text):
         return False
     if blank_line_paragraphs and not line.blank_before and not _ATTRIBUTE_LINE.match(line.text):

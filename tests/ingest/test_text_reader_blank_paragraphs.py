@@ -36,3 +36,13 @@ def test_blank_line_paragraphs_keep_their_own_breaks():
     assert "Tình hình huy động, phân bổ và sử dụng nguồn vốn." in texts
     assert "Tồn tại, vướng mắc phát sinh và nguyên nhân." in texts
     assert any(t.startswith("Nội dung theo dõi") and len(t) < 30 for t in texts)
+
+
+def test_regression_bold_heading_then_blank_line_then_its_text_are_two_blocks():
+    """2f6f80b9 (II.3): "**3. Xây dựng các văn bản quy" / "phạm pháp luật … Luật Việc làm**", a blank line,
+    "Sở, ban, ngành thuộc Ủy ban" / "nhân dân Thành phố có trách nhiệm …": the line-join model joined the text
+    to its heading, so the duty lost its owner (the sentence no longer opened with it)."""
+    path = Path(__file__).resolve().parents[2].parent / "shared" / "wild" / "2f6f80b9918e52de.md"
+    blocks = [b.text for b in read_text(path.read_bytes(), path.name, "markdown").blocks]
+    assert "3. Xây dựng các văn bản quy phạm pháp luật quy định chi tiết các nội dung được giao trong Luật Việc làm" in blocks
+    assert any(b.startswith("Sở, ban, ngành thuộc Ủy ban nhân dân Thành phố có trách nhiệm") for b in blocks)
