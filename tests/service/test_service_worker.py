@@ -69,6 +69,9 @@ def test_a_crashed_worker_process_fails_its_job_and_the_pool_recovers(tmp_path):
         assert wait_for_status(client, f"/documents/{survivor['id']}")["status"] == "done"
 
 
+# the time limit's alarm repeats because a raise that lands inside a garbage-collector callback is only
+# printed ("Exception ignored in …"); pytest reports that print as a warning: expected, and the job still fails
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
 def test_an_analysis_over_its_time_limit_fails_with_its_reason(tmp_path):
     """run_analysis is called in this (main) thread, where the job's time limit applies."""
     url = f"sqlite:///{tmp_path / 'db.sqlite'}"
