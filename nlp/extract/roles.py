@@ -51,6 +51,8 @@ class _Cues:
     generic_head: re.Pattern
     office_opening: re.Pattern
     office_start: re.Pattern
+    assigns: re.Pattern
+    between_assigned: re.Pattern
 
 
 @lru_cache(maxsize=8)
@@ -87,6 +89,11 @@ def _cues_for(roles_key: str) -> _Cues:
             + r")\s+[A-ZĐÀ-Ỹ]"),
         office_opening=re.compile(r"^\W*" + alt(roles["subject_office_prefixes"]) + r"\s*$"),
         office_start=re.compile(alt(roles["subject_office_prefixes"]) + r"\s"),
+        assigns=re.compile(r"\s*" + alt(roles["assigning_verbs"]) + r"\s+"),
+        # what may stand between bodies listed after an assigning verb: their heads ("Giám đốc các sở, Thủ
+        # trưởng …"), commas, "và"
+        between_assigned=re.compile(r"^(?:\s|,|(?i:và)(?!\w)|" + alt(roles["subject_office_prefixes"])
+                                    + r"(?:\s+(?i:các)\s+\w+)?)*$"),
         generic_head=re.compile(r"(?:" + "|".join(re.escape(h) for h in roles["generic_name_heads"]) + r")(?!\w)",
                                 re.IGNORECASE),
         member_list=re.compile(r"\(\s*" + alt(roles["member_list_intro"]) + r"\s*:?\s*(?:các\s+)?(?P<head>"
@@ -192,7 +199,7 @@ def assign_roles(text: str, matcher: AgencyMatcher, *, heading_agency: list[str]
         subject = _open_subject(norm, body_start, cues, matcher)
         if subject:
             roles.lead, roles.lead_spans = list(subject[0]), [subject[1]]
-    assigned = _assigned_by_opening(norm, body_start, chains) if not named else None
+    assigned = _assigned_by_opening(norm, body_start, chains, cues) if not named else None
     if assigned:
         _add(roles.lead, roles.lead_spans, [m for chain in assigned for m in chain])
     for chain in chains if not named and not assigned else []:
@@ -222,31 +229,18 @@ def assign_roles(text: str, matcher: AgencyMatcher, *, heading_agency: list[str]
     return roles
 
 
-_ASSIGNS = re.compile(r"\s*(?:giao|yêu cầu)\s+", re.IGNORECASE)       # matched at a position: no "^"
-_OFFICE_OR_LIST = re.compile(r"(?:^|,|\bvà|\bgiao|\byêu cầu)\s*(?:(?:giám đốc|thủ trưởng|chủ tịch|người đứng đầu)\s+)?$",
-                             re.IGNORECASE)
-
-
-def _assigned_by_opening(norm: str, body_start: int, chains: list) -> list | None:
+def _assigned_by_opening(norm: str, body_start: int, chains: list, cues: _Cues) -> list | None:
     """"Ủy ban nhân dân tỉnh giao Giám đốc các sở, Thủ trưởng các ban, ngành … và Chủ tịch Ủy ban nhân dân các
     xã, phường … triển khai …": the body opening the text assigns, the bodies it names after "giao" (their
     heads written before them) lead. None when the text does not open so."""
     if not chains or norm[body_start:chains[0][0].start].strip(" *-+•–"):
         return None
-    verb = _ASSIGNS.match(norm, chains[0][-1].end)
+    verb = cues.assigns.match(norm, chains[0][-1].end)      # matched at a position: the pattern has no "^"
     if not verb:
         return None
-    clause_end = len(norm)
-    for stop in (";", ". "):
-        k = norm.find(stop, verb.end())
-        if k != -1:
-            clause_end = min(clause_end, k)
     out, pos = [], verb.end()
     for chain in chains[1:]:
-        if chain[0].start >= clause_end or not _OFFICE_OR_LIST.search(norm[pos:chain[0].start][-40:]):
-            break
-        if re.search(r"[^\s,]", re.sub(r"(?i)giám đốc|thủ trưởng|chủ tịch|người đứng đầu|các sở|\bvà\b", "",
-                                        norm[pos:chain[0].start])):
+        if not cues.between_assigned.match(norm[pos:chain[0].start]):
             break                                  # other words between: the list of bodies has ended
         out.append(chain)
         pos = chain[-1].end
