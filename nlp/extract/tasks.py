@@ -24,6 +24,7 @@ def task_rules() -> dict:
     data = yaml.safe_load((RESOURCES / "tasks.yml").read_text(encoding="utf-8"))
     data["_openers"] = re.compile("^(?:" + "|".join(data["non_task_openers"]) + ")", re.IGNORECASE)
     data["_pointers"] = re.compile("|".join(data["non_task_contains"]), re.IGNORECASE)
+    data["_breakdown"] = re.compile(r"[.;]\s+(?:" + "|".join(data["breakdown_closers"]) + r")\s*:$", re.IGNORECASE)
     data["_due_cue"] = re.compile("(?:" + "|".join(data["due_cues"]) + r")(?!\w)", re.IGNORECASE)
     data["_task_list"] = re.compile("(?:" + "|".join(data["task_list_lead_ins"]) + r")\s*:\s*$", re.IGNORECASE)
     return data
@@ -58,16 +59,11 @@ class TaskContext:
         return task
 
 
-# A duty stated in full, then "Trong đó:" over its breakdown ("- Phối hợp hướng dẫn … thuộc phạm vi quản
-# lý. Trong đó:" / "+ Sở Xây dựng: …"): the duty is a task of its own, not only the list's introduction.
-_DUTY_THEN_BREAKDOWN = re.compile(r"[.;]\s+(?:trong đó|cụ thể(?: như sau)?|bao gồm|gồm(?: có)?)\s*:$", re.IGNORECASE)
-
-
 def is_task_item(item: Item, section: Section, index: int) -> bool:
     text = _without_label(item)[0].strip()
     if len(text) < 12 or task_rules()["_openers"].match(text) or task_rules()["_pointers"].search(text):
         return False
-    if text.endswith(":") and item.kind != "table_row" and not _DUTY_THEN_BREAKDOWN.search(text):
+    if text.endswith(":") and item.kind != "table_row" and not task_rules()["_breakdown"].search(text):
         return False         # an introduction to the list that follows
     return True
 

@@ -311,8 +311,9 @@ def _names_before_a_sentence(inline: re.Match) -> bool:
     whole sentence; the sentence is the section's content, not part of its title."""
     title, body = inline.group("title"), inline.group("body").strip()
     # "Các cơ quan thông tin, truyền thông của tỉnh: Xây dựng …" names who does it: an owner's duty
-    return not title.lower().startswith("các ") and len(title.split()) <= 20 and not re.search(r"\.\s", title) and len(body.split()) >= 8 \
-        and body.endswith(".") and body[:1].isupper()
+    if title.lower().startswith("các ") or len(title.split()) > 20 or re.search(r"\.\s", title):
+        return False
+    return len(body.split()) >= 8 and body.endswith(".") and body[:1].isupper()
 
 
 def _looks_like_title(text: str) -> bool:
